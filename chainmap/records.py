@@ -1,0 +1,134 @@
+"""Plain records of enterprises and contracts, and the checks every record must pass.
+
+The service maps these to database rows; imports and the demo generator produce them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from enum import StrEnum
+
+from chainmap import uscc
+from geodata import inside_district
+
+
+class LocationPrecision(StrEnum):
+    """How a stored position was obtained, from best to worst."""
+
+    SURVEYED = "surveyed"
+    ADDRESS = "address"
+    TOWN = "town"
+    UNKNOWN = "unknown"
+
+
+class SegmentSource(StrEnum):
+    """Who assigned an enterprise to a segment; ``manual`` always wins."""
+
+    DECLARED = "declared"
+    CLASSIFIED = "classified"
+    MANUAL = "manual"
+
+
+class Label(StrEnum):
+    CHAIN_LEADER = "chain_leader"
+    SPECIALIZED = "specialized"
+    LITTLE_GIANT = "little_giant"
+    HIGH_TECH = "high_tech"
+    ABOVE_SCALE = "above_scale"
+    LISTED = "listed"
+
+    @property
+    def label(self) -> str:
+        return LABEL_NAMES[self]
+
+
+LABEL_NAMES = {
+    Label.CHAIN_LEADER: "链主",
+    Label.SPECIALIZED: "专精特新",
+    Label.LITTLE_GIANT: "专精特新“小巨人”",
+    Label.HIGH_TECH: "高新技术企业",
+    Label.ABOVE_SCALE: "规上企业",
+    Label.LISTED: "上市企业",
+}
+
+
+class TechCentreLevel(StrEnum):
+    NONE = "none"
+    DISTRICT = "district"
+    MUNICIPAL = "municipal"
+    NATIONAL = "national"
+
+
+class InvalidRecord(ValueError):
+    """A record refused for one field; ``str()`` is a Chinese message naming the field."""
+
+    def __init__(self, field_name: str, message: str):
+        self.field = field_name
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class EnterpriseRecord:
+    uscc: str
+    name: str
+    address: str = ""
+    town: str | None = None
+    park: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    precision: LocationPrecision = LocationPrecision.UNKNOWN
+    products: str = ""
+    business_scope: str = ""
+    aliases: tuple[str, ...] = ()
+    labels: frozenset[Label] = frozenset()
+    tech_centre: TechCentreLevel = TechCentreLevel.NONE
+    revenue_yuan: int | None = None
+    employees: int | None = None
+    founded_year: int | None = None
+    segments: dict[str, float] = field(default_factory=dict)
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class ContractRecord:
+    buyer_uscc: str
+    seller_uscc: str
+    year: int
+    contracted_yuan: int
+    performed_yuan: int
+    signed_on: date
+    demo: bool = False
+
+
+def check_uscc(code: str) -> str:
+    try:
+        return uscc.validate(code)
+    except uscc.InvalidUSCC as exc:
+        raise InvalidRecord("uscc", str(exc)) from exc
+
+
+def check_location(lon: float | None, lat: float | None) -> None:
+    """Both or neither coordinate, in WGS-84, inside the district."""
+    if (lon is None) != (lat is None):
+        raise InvalidRecord("location", "经度和纬度必须同时提供")
+    if lon is None or lat is None:
+        return
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise InvalidRecord("location", f"坐标({lon}, {lat})不是合法的WGS-84经纬度（是否把经纬度写反了？）")
+    if not bool(inside_district(lon, lat)):
+        raise InvalidRecord("location", f"坐标({lon:.6f}, {lat:.6f})不在松江区范围内（WGS-84）")
+
+
+def check_enterprise(record: EnterpriseRecord) -> EnterpriseRecord:
+    """Validate a record and return it with a normalised USCC; raise InvalidRecord otherwise."""
+    code = check_uscc(record.uscc)
+    if not record.name.strip():
+        raise InvalidRecord("name", "企业名称不能为空")
+    check_location(record.lon, record.lat)
+    for name, value in (("revenue_yuan", record.revenue_yuan), ("employees", record.employees)):
+        if value is not None and value < 0:
+            raise InvalidRecord(name, f"{name} 不能为负数，收到 {value}")
+    if record.lon is not None and record.precision is LocationPrecision.UNKNOWN:
+        raise InvalidRecord("precision", "有坐标的企业必须注明定位精度（surveyed/address/town）")
+    return record if code == record.uscc else replace(record, uscc=code)

@@ -1,0 +1,89 @@
+"""Screenshots for the README: runs `chainmap demo` on a throw-away database, opens the
+pages in Debian's headless chromium and writes docs/*.png.
+
+    python scripts/screenshot.py            # all pages
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = {"home.png": "/"}
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def launch(playwright):
+    """Debian's chromium with the flags this closed network needs."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def demo_server(enterprises: int = 3000, timeout: float = 60) -> Iterator[str]:
+    """`chainmap demo` on a temporary SQLite file; yields the base URL once healthy."""
+    port = free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "CHAINMAP_DATABASE_URL": f"sqlite:///{folder}/demo.db", "CHAINMAP_PORT": str(port)}
+        command = [sys.executable, "-m", "service", "demo", "--enterprises", str(enterprises)]
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(base, server, timeout)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+def _wait_healthy(base: str, server: subprocess.Popen, timeout: float) -> None:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        with contextlib.suppress(OSError), urllib.request.urlopen(f"{base}/api/health", timeout=2) as response:
+            if response.status == 200:
+                return
+        if server.poll() is not None:
+            raise RuntimeError(f"demo server exited: {server.stderr.read() if server.stderr else ''}")
+        time.sleep(0.3)
+    raise TimeoutError(f"{base}/api/health not healthy within {timeout} s")
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    DOCS.mkdir(exist_ok=True)
+    with demo_server() as base, sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1100, "height": 800})
+        for name, path in PAGES.items():
+            page.goto(base + path, wait_until="networkidle")
+            page.screenshot(path=DOCS / name, full_page=True)
+            print(f"wrote {DOCS / name}")
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

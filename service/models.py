@@ -1,0 +1,223 @@
+"""Database tables (SQLModel). Money is in 元 as integers; positions are WGS-84.
+
+Enumerations are stored as short strings so that SQLite and PostgreSQL hold the same
+schema; their allowed values are the StrEnums of ``chainmap.records``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from chainmap.records import LocationPrecision, SegmentSource, TechCentreLevel
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _json(nullable: bool = False) -> Column:
+    return Column(JSON, nullable=nullable)
+
+
+def _money(nullable: bool = False) -> Column:
+    return Column(BigInteger, nullable=nullable)
+
+
+class Chain(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=64, unique=True)
+    name: str = Field(max_length=128)
+    name_en: str = Field(max_length=128)
+    group_name: str = Field(default="", max_length=128)
+    source: str = Field(default="", max_length=512)
+
+
+class Segment(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("chain_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chain_id: int = Field(foreign_key="chain.id", index=True)
+    code: str = Field(max_length=64)
+    name: str = Field(max_length=128)
+    name_en: str = Field(max_length=128)
+    tier: str = Field(max_length=16, description="upstream / midstream / downstream / scenario")
+    parent_id: int | None = Field(default=None, foreign_key="segment.id")
+    keywords: list[str] = Field(default_factory=list, sa_column=_json())
+    source: str = Field(default="", max_length=256, description="seed section the segment comes from")
+
+
+class SupplyEdge(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("supplier_segment_id", "buyer_segment_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    chain_id: int = Field(foreign_key="chain.id", index=True)
+    supplier_segment_id: int = Field(foreign_key="segment.id")
+    buyer_segment_id: int = Field(foreign_key="segment.id")
+    weight: float = Field(default=1.0)
+    reason: str = Field(default="", max_length=256)
+
+
+class Town(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=32, unique=True)
+    code: str | None = Field(default=None, max_length=16)
+    anchor_lon: float
+    anchor_lat: float
+    confidence: str = Field(max_length=16)
+    source: str = Field(default="", max_length=512)
+    boundary_geojson: dict | None = Field(default=None, sa_column=_json(nullable=True))
+    boundary_official: bool = Field(default=False, description="False: no polygon or only a 示意 area")
+
+
+class Park(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    aliases: str = Field(default="", max_length=512)
+    lon: float
+    lat: float
+    confidence: str = Field(max_length=16)
+    source: str = Field(default="", max_length=512)
+    boundary_geojson: dict | None = Field(default=None, sa_column=_json(nullable=True))
+    boundary_official: bool = Field(default=False)
+
+
+class ParkFocus(SQLModel, table=True):
+    park_id: int = Field(foreign_key="park.id", primary_key=True)
+    segment_id: int = Field(foreign_key="segment.id", primary_key=True)
+    source: str = Field(default="", max_length=256)
+
+
+class EnterpriseBase(SQLModel):
+    uscc: str = Field(max_length=18, description="统一社会信用代码 (GB 32100-2015)")
+    name: str = Field(max_length=200)
+    aliases: list[str] = Field(default_factory=list, sa_column=_json())
+    address: str = Field(default="", max_length=300)
+    lon: float | None = Field(default=None, description="WGS-84 longitude")
+    lat: float | None = Field(default=None, description="WGS-84 latitude")
+    location_precision: str = Field(default=LocationPrecision.UNKNOWN, max_length=16)
+    products: str = Field(default="")
+    business_scope: str = Field(default="")
+    is_chain_leader: bool = False
+    is_specialized: bool = False
+    is_little_giant: bool = False
+    is_high_tech: bool = False
+    is_above_scale: bool = False
+    is_listed: bool = False
+    tech_centre_level: str = Field(default=TechCentreLevel.NONE, max_length=16)
+    revenue_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
+    employees: int | None = None
+    founded_year: int | None = None
+    is_demo: bool = Field(default=False, description="synthetic demo record (名称含“示例”)")
+
+
+class Enterprise(EnterpriseBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(max_length=18, unique=True, index=True)
+    town_id: int | None = Field(default=None, foreign_key="town.id", index=True)
+    park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class EnterpriseCreate(EnterpriseBase):
+    town: str | None = None
+    park: str | None = None
+    segments: dict[str, float] = Field(default_factory=dict, description="segment code -> confidence")
+
+
+class EnterprisePublic(EnterpriseBase):
+    id: int
+    town: str | None = None
+    park: str | None = None
+    segments: list[str] = Field(default_factory=list)
+
+
+class EnterprisesPublic(SQLModel):
+    data: list[EnterprisePublic]
+    count: int
+
+
+class EnterpriseSegment(SQLModel, table=True):
+    enterprise_id: int = Field(foreign_key="enterprise.id", primary_key=True)
+    segment_id: int = Field(foreign_key="segment.id", primary_key=True, index=True)
+    confidence: float = Field(default=1.0)
+    source: str = Field(default=SegmentSource.DECLARED, max_length=16)
+    evidence: str = Field(default="", max_length=512)
+
+
+class Contract(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    buyer_id: int = Field(foreign_key="enterprise.id", index=True)
+    seller_id: int = Field(foreign_key="enterprise.id", index=True)
+    year: int = Field(index=True)
+    contracted_yuan: int = Field(sa_column=_money())
+    performed_yuan: int = Field(sa_column=_money())
+    signed_on: date
+    is_demo: bool = False
+
+
+class Challenge(SQLModel, table=True):
+    """A 揭榜挂帅 need published (发榜) by an enterprise or a government department."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    publisher_id: int | None = Field(default=None, foreign_key="enterprise.id")
+    publisher_department: str | None = Field(
+        default=None, max_length=64, description="e.g. 区教育局 for scenario demands"
+    )
+    kind: str = Field(max_length=16, description="technical / procurement / scenario")
+    title: str = Field(max_length=200)
+    description: str = ""
+    segment_id: int | None = Field(default=None, foreign_key="segment.id")
+    specification: str = ""
+    budget_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
+    deadline: date | None = None
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = Field(default_factory=_now)
+
+
+class ChallengeResponse(SQLModel, table=True):
+    """An application (揭榜) to a challenge."""
+
+    __table_args__ = (UniqueConstraint("challenge_id", "responder_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    responder_id: int = Field(foreign_key="enterprise.id")
+    proposal: str = ""
+    quoted_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
+    status: str = Field(default="submitted", max_length=16)
+    submitted_at: datetime = Field(default_factory=_now)
+
+
+class MatchmakingSession(SQLModel, table=True):
+    """A 对接会 with fixed time slots at tables."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    held_on: date
+    venue: str = Field(default="", max_length=200)
+    first_slot_at: str = Field(default="09:00", max_length=5)
+    slot_minutes: int = 20
+    n_slots: int = 20
+    n_tables: int = 30
+    challenge_id: int | None = Field(default=None, foreign_key="challenge.id")
+
+
+class MeetingRequest(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("session_id", "requester_id", "target_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="matchmakingsession.id", index=True)
+    requester_id: int = Field(foreign_key="enterprise.id")
+    target_id: int = Field(foreign_key="enterprise.id")
+    priority: int = Field(default=1, description="1 = most wanted")
+
+
+class Meeting(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("session_id", "slot", "table_no"),)
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="matchmakingsession.id", index=True)
+    request_id: int | None = Field(default=None, foreign_key="meetingrequest.id")
+    enterprise_a_id: int = Field(foreign_key="enterprise.id")
+    enterprise_b_id: int = Field(foreign_key="enterprise.id")
+    slot: int
+    table_no: int
+    status: str = Field(default="scheduled", max_length=16)

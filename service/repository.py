@@ -1,0 +1,301 @@
+"""Repositories: domain records in, rows out, and back. Functions that write do not commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import delete, func, insert, or_
+from sqlmodel import Session, select
+
+from chainmap.demo import DemoDistrict
+from chainmap.records import (
+    EnterpriseRecord,
+    InvalidRecord,
+    Label,
+    LocationPrecision,
+    SegmentSource,
+    TechCentreLevel,
+    check_enterprise,
+)
+from chainmap.taxonomy import Chain as ChainSpec
+from geodata import parks as park_layer
+from geodata import towns as town_layer
+from service import models as m
+
+BATCH = 2000
+
+
+def _ids_by(session: Session, column, key_column) -> dict:
+    return {key: id_ for id_, key in session.exec(select(column, key_column))}
+
+
+def sync_chain(*, session: Session, spec: ChainSpec) -> m.Chain:
+    """Insert or refresh a chain with its segments, supply edges and park focus plan."""
+    chain = session.exec(select(m.Chain).where(m.Chain.code == spec.code)).first() or m.Chain(code=spec.code)
+    chain.sqlmodel_update({"name": spec.name, "name_en": spec.name_en, "group_name": spec.group, "source": spec.source})
+    session.add(chain)
+    session.flush()
+    existing = {s.code: s for s in session.exec(select(m.Segment).where(m.Segment.chain_id == chain.id))}
+    for seg in spec.segments.values():
+        row = existing.get(seg.code) or m.Segment(chain_id=chain.id, code=seg.code)
+        row.sqlmodel_update(
+            {
+                "name": seg.name,
+                "name_en": seg.name_en,
+                "tier": seg.tier.value,
+                "keywords": list(seg.keywords),
+                "source": seg.source,
+            }
+        )
+        existing[seg.code] = row
+        session.add(row)
+    session.flush()
+    for seg in spec.segments.values():
+        existing[seg.code].parent_id = existing[seg.parent].id if seg.parent else None
+    session.execute(delete(m.SupplyEdge).where(m.SupplyEdge.chain_id == chain.id))
+    session.execute(
+        insert(m.SupplyEdge),
+        [
+            {
+                "chain_id": chain.id,
+                "supplier_segment_id": existing[e.supplier].id,
+                "buyer_segment_id": existing[e.buyer].id,
+                "weight": e.weight,
+                "reason": e.why,
+            }
+            for e in spec.edges
+        ],
+    )
+    _sync_park_focus(session, spec, {code: row.id for code, row in existing.items()})
+    return chain
+
+
+def _sync_park_focus(session: Session, spec: ChainSpec, segment_ids: dict[str, int]) -> None:
+    park_ids = _ids_by(session, m.Park.id, m.Park.name)
+    for plan in spec.park_focus:
+        if plan.park not in park_ids:
+            raise InvalidRecord("park", f"产业链“{spec.name}”的园区规划引用了未登记的园区“{plan.park}”")
+        focus_ids = [segment_ids[code] for code in plan.focus]
+        session.execute(
+            delete(m.ParkFocus).where(m.ParkFocus.park_id == park_ids[plan.park], m.ParkFocus.segment_id.in_(focus_ids))
+        )
+        for segment_id in focus_ids:
+            session.add(m.ParkFocus(park_id=park_ids[plan.park], segment_id=segment_id, source=plan.source))
+
+
+def sync_places(*, session: Session) -> None:
+    """Insert the shipped towns and parks that are not in the database yet."""
+    known_towns = set(_ids_by(session, m.Town.id, m.Town.name))
+    for row in town_layer().itertuples():
+        if row.name not in known_towns:
+            session.add(
+                m.Town(
+                    name=row.name,
+                    code=row.code,
+                    anchor_lon=row.geometry.x,
+                    anchor_lat=row.geometry.y,
+                    confidence=row.confidence,
+                    source=row.source,
+                )
+            )
+    known_parks = set(_ids_by(session, m.Park.id, m.Park.name))
+    for row in park_layer().itertuples():
+        if row.name not in known_parks:
+            session.add(
+                m.Park(
+                    name=row.name,
+                    aliases=row.aliases,
+                    lon=row.geometry.x,
+                    lat=row.geometry.y,
+                    confidence=row.confidence,
+                    source=row.source,
+                )
+            )
+    session.flush()
+
+
+def _row(record: EnterpriseRecord, town_ids: dict[str, int], park_ids: dict[str, int]) -> dict:
+    for field, name, ids in (("town", record.town, town_ids), ("park", record.park, park_ids)):
+        if name is not None and name not in ids:
+            raise InvalidRecord(field, f"未知的{'街镇' if field == 'town' else '园区'}“{name}”")
+    row = {
+        "uscc": record.uscc,
+        "name": record.name,
+        "aliases": list(record.aliases),
+        "address": record.address,
+        "lon": record.lon,
+        "lat": record.lat,
+        "location_precision": record.precision.value,
+        "products": record.products,
+        "business_scope": record.business_scope,
+        "tech_centre_level": record.tech_centre.value,
+        "revenue_yuan": record.revenue_yuan,
+        "employees": record.employees,
+        "founded_year": record.founded_year,
+        "is_demo": record.demo,
+        "town_id": town_ids.get(record.town) if record.town else None,
+        "park_id": park_ids.get(record.park) if record.park else None,
+    }
+    row.update({f"is_{label.value}": label in record.labels for label in Label})
+    return row
+
+
+def _segment_ids(session: Session, chain_code: str) -> dict[str, int]:
+    query = select(m.Segment.id, m.Segment.code).join(m.Chain).where(m.Chain.code == chain_code)
+    return {code: id_ for id_, code in session.exec(query)}
+
+
+def _segment_rows(enterprise_id: int, record: EnterpriseRecord, segment_ids: dict[str, int]) -> list[dict]:
+    unknown = [code for code in record.segments if code not in segment_ids]
+    if unknown:
+        raise InvalidRecord("segments", f"未知的产业链环节代码：{'、'.join(unknown)}")
+    return [
+        {
+            "enterprise_id": enterprise_id,
+            "segment_id": segment_ids[code],
+            "confidence": confidence,
+            "source": SegmentSource.DECLARED.value,
+            "evidence": "",
+        }
+        for code, confidence in record.segments.items()
+    ]
+
+
+def add_enterprises(*, session: Session, records: Iterable[EnterpriseRecord], chain_code: str) -> int:
+    """Validate and insert enterprises with their declared segments; all or nothing.
+
+    Raises InvalidRecord (field ``uscc``) for a USCC that is already stored or repeated.
+    """
+    checked = [check_enterprise(r) for r in records]
+    codes = [r.uscc for r in checked]
+    _refuse_duplicates(session, codes)
+    town_ids = _ids_by(session, m.Town.id, m.Town.name)
+    park_ids = _ids_by(session, m.Park.id, m.Park.name)
+    segment_ids = _segment_ids(session, chain_code)
+    rows = [_row(r, town_ids, park_ids) for r in checked]
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(m.Enterprise), rows[start : start + BATCH])
+    stored = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc)
+    links = [row for r in checked for row in _segment_rows(stored[r.uscc], r, segment_ids)]
+    for start in range(0, len(links), BATCH):
+        session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
+    return len(rows)
+
+
+def _refuse_duplicates(session: Session, codes: list[str]) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise InvalidRecord("uscc", f"统一社会信用代码“{code}”在本批数据中重复出现")
+        seen.add(code)
+    for start in range(0, len(codes), BATCH):
+        chunk = codes[start : start + BATCH]
+        clash = session.exec(select(m.Enterprise.uscc, m.Enterprise.name).where(m.Enterprise.uscc.in_(chunk))).first()
+        if clash:
+            raise InvalidRecord("uscc", f"统一社会信用代码“{clash[0]}”已存在（企业：{clash[1]}）")
+
+
+def create_enterprise(*, session: Session, data: m.EnterpriseCreate, chain_code: str) -> m.Enterprise:
+    labels = frozenset(label for label in Label if getattr(data, f"is_{label.value}"))
+    record = EnterpriseRecord(
+        uscc=data.uscc,
+        name=data.name,
+        address=data.address,
+        town=data.town,
+        park=data.park,
+        lon=data.lon,
+        lat=data.lat,
+        precision=LocationPrecision(data.location_precision),
+        products=data.products,
+        business_scope=data.business_scope,
+        aliases=tuple(data.aliases),
+        labels=labels,
+        tech_centre=TechCentreLevel(data.tech_centre_level),
+        revenue_yuan=data.revenue_yuan,
+        employees=data.employees,
+        founded_year=data.founded_year,
+        segments=data.segments,
+        demo=data.is_demo,
+    )
+    add_enterprises(session=session, records=[record], chain_code=chain_code)
+    code = check_enterprise(record).uscc
+    return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == code)).one()
+
+
+def replace_demo(*, session: Session, district: DemoDistrict, chain_code: str) -> tuple[int, int]:
+    """Remove earlier demo records, then store the demo district; real records are untouched."""
+    demo_ids = select(m.Enterprise.id).where(m.Enterprise.is_demo)
+    session.execute(
+        delete(m.Contract).where(or_(m.Contract.buyer_id.in_(demo_ids), m.Contract.seller_id.in_(demo_ids)))
+    )
+    session.execute(delete(m.EnterpriseSegment).where(m.EnterpriseSegment.enterprise_id.in_(demo_ids)))
+    session.execute(delete(m.Enterprise).where(m.Enterprise.is_demo))
+    n = add_enterprises(session=session, records=district.enterprises, chain_code=chain_code)
+    ids = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc)
+    rows = [
+        {
+            "buyer_id": ids[c.buyer_uscc],
+            "seller_id": ids[c.seller_uscc],
+            "year": c.year,
+            "contracted_yuan": c.contracted_yuan,
+            "performed_yuan": c.performed_yuan,
+            "signed_on": c.signed_on,
+            "is_demo": c.demo,
+        }
+        for c in district.contracts
+    ]
+    for start in range(0, len(rows), BATCH):
+        session.execute(insert(m.Contract), rows[start : start + BATCH])
+    return n, len(rows)
+
+
+def to_public(session: Session, enterprise: m.Enterprise) -> m.EnterprisePublic:
+    codes = session.exec(
+        select(m.Segment.code).join(m.EnterpriseSegment).where(m.EnterpriseSegment.enterprise_id == enterprise.id)
+    ).all()
+    town = session.get(m.Town, enterprise.town_id) if enterprise.town_id else None
+    park = session.get(m.Park, enterprise.park_id) if enterprise.park_id else None
+    return m.EnterprisePublic.model_validate(
+        enterprise, update={"segments": list(codes), "town": town and town.name, "park": park and park.name}
+    )
+
+
+def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int) -> m.EnterprisesPublic:
+    query = select(m.Enterprise)
+    if q:
+        query = query.where(or_(m.Enterprise.name.contains(q), m.Enterprise.products.contains(q)))
+    count = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(m.Enterprise.id).offset(offset).limit(limit)).all()
+    return m.EnterprisesPublic(data=[to_public(session, row) for row in rows], count=count)
+
+
+def get_enterprise(*, session: Session, uscc: str) -> m.Enterprise | None:
+    return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == uscc.strip().upper())).first()
+
+
+def counts(*, session: Session) -> dict[str, int]:
+    """Row counts the home page and the CLI show."""
+    tables = {
+        "enterprises": m.Enterprise,
+        "contracts": m.Contract,
+        "segments": m.Segment,
+        "parks": m.Park,
+        "towns": m.Town,
+    }
+    return {name: session.exec(select(func.count()).select_from(table)).one() for name, table in tables.items()}
+
+
+def segment_counts(*, session: Session, chain_code: str) -> dict[str, int]:
+    """Segment code -> number of enterprises assigned to it."""
+    query = (
+        select(m.Segment.code, func.count(m.EnterpriseSegment.enterprise_id))
+        .join(m.EnterpriseSegment)
+        .join(m.Chain)
+        .where(m.Chain.code == chain_code)
+        .group_by(m.Segment.code)
+    )
+    return dict(session.exec(query).all())
+
+
+def has_demo(*, session: Session) -> bool:
+    return session.exec(select(m.Enterprise.id).where(m.Enterprise.is_demo).limit(1)).first() is not None

@@ -1,0 +1,34 @@
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from service import models as m
+from service import repository
+from service.api import SessionDep
+
+router = APIRouter(prefix="/api/enterprises", tags=["enterprises"])
+
+
+@router.get("", response_model=m.EnterprisesPublic, summary="企业列表（按名称或产品搜索）")
+def list_enterprises(
+    session: SessionDep,
+    q: str | None = None,
+    offset: int = Query(0, ge=0),
+    limit: int = Query(50, ge=1, le=500),
+) -> m.EnterprisesPublic:
+    return repository.list_enterprises(session=session, q=q, offset=offset, limit=limit)
+
+
+@router.get("/{uscc}", response_model=m.EnterprisePublic, summary="按统一社会信用代码查询企业")
+def get_enterprise(uscc: str, session: SessionDep) -> m.EnterprisePublic:
+    enterprise = repository.get_enterprise(session=session, uscc=uscc)
+    if enterprise is None:
+        raise HTTPException(status_code=404, detail=f"未找到统一社会信用代码为“{uscc}”的企业")
+    return repository.to_public(session, enterprise)
+
+
+@router.post(
+    "", response_model=m.EnterprisePublic, status_code=201, summary="登记企业（校验代码、去重、定位须在松江区内）"
+)
+def create_enterprise(data: m.EnterpriseCreate, session: SessionDep, request: Request) -> m.EnterprisePublic:
+    enterprise = repository.create_enterprise(session=session, data=data, chain_code=request.app.state.chain.code)
+    session.commit()
+    return repository.to_public(session, enterprise)

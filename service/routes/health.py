@@ -1,0 +1,28 @@
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
+
+from service.db import ping
+
+router = APIRouter(prefix="/api", tags=["health"])
+
+
+@router.get("/health", summary="数据库是否可达及数据库结构版本")
+def health(request: Request) -> JSONResponse:
+    engine = request.app.state.engine
+    try:
+        version = ping(engine)
+    except SQLAlchemyError as exc:
+        return JSONResponse(
+            status_code=503,
+            content={
+                "status": "error",
+                "database": engine.dialect.name,
+                "detail": f"数据库不可达：{exc.__class__.__name__}",
+            },
+        )
+    status = "ok" if version else "uninitialised"
+    return JSONResponse(
+        status_code=200 if version else 503,
+        content={"status": status, "database": engine.dialect.name, "schema_version": version},
+    )

@@ -1,0 +1,29 @@
+from collections import Counter
+from pathlib import Path
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from service import repository
+from service.api import SessionDep
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, session: SessionDep) -> HTMLResponse:
+    chain = request.app.state.chain
+    per_segment = repository.segment_counts(session=session, chain_code=chain.code)
+    per_direction: Counter[str] = Counter()
+    for code, n in per_segment.items():
+        per_direction[chain.root_of(code).code] += n
+    directions = [(root, per_direction[root.code], len(chain.descendants(root.code)) - 1) for root in chain.roots]
+    context = {
+        "chain": chain,
+        "directions": directions,
+        "counts": repository.counts(session=session),
+        "demo": repository.has_demo(session=session),
+    }
+    return templates.TemplateResponse(request, "home.html", context)

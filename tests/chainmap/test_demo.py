@@ -1,0 +1,58 @@
+from collections import Counter, defaultdict
+
+from chainmap import uscc
+from chainmap.demo import generate_demo
+from chainmap.records import check_enterprise
+from geodata import inside_district
+
+
+def test_same_seed_same_district_other_seed_other_district(chain, small_demo):
+    again = generate_demo(chain, n_enterprises=300, seed=7)
+    assert again == small_demo
+    assert generate_demo(chain, n_enterprises=300, seed=8).enterprises != small_demo.enterprises
+
+
+def test_every_record_is_marked_demo_valid_and_inside_the_district(small_demo):
+    codes = [e.uscc for e in small_demo.enterprises]
+    assert len(set(codes)) == len(codes)
+    for e in small_demo.enterprises:
+        assert e.demo and e.name.startswith("示例")
+        assert uscc.is_valid(e.uscc)
+        check_enterprise(e)
+    lons = [e.lon for e in small_demo.enterprises]
+    lats = [e.lat for e in small_demo.enterprises]
+    assert inside_district(lons, lats).all()
+    assert all(c.demo for c in small_demo.contracts)
+
+
+def test_the_supply_base_is_the_largest_direction_and_some_firms_are_outside_the_chain(chain, small_demo):
+    roots = Counter(chain.root_of(code).code for e in small_demo.enterprises for code in e.segments)
+    assert roots.most_common(1)[0][0] == "ST.SUP"
+    outside = sum(not e.segments for e in small_demo.enterprises)
+    assert 0.03 < outside / len(small_demo.enterprises) < 0.15
+
+
+def test_focus_parks_mostly_hold_their_planned_segments(chain, small_demo):
+    plan = {p.park: {c for code in p.focus for c in chain.descendants(code)} for p in chain.park_focus}
+    in_focus = Counter()
+    total = Counter()
+    for e in small_demo.enterprises:
+        if e.park in plan:
+            total[e.park] += 1
+            in_focus[e.park] += any(code in plan[e.park] for code in e.segments)
+    for park, n in total.items():
+        assert in_focus[park] / n > 0.6, park
+
+
+def test_contracts_follow_supply_edges_and_some_pairs_cross_the_reward_threshold(chain, small_demo):
+    segments = {e.uscc: set(e.segments) for e in small_demo.enterprises}
+    edges = {(edge.supplier, edge.buyer) for edge in chain.edges}
+    yearly = defaultdict(int)
+    for c in small_demo.contracts:
+        assert c.buyer_uscc != c.seller_uscc
+        assert any((s, b) in edges for s in segments[c.seller_uscc] for b in segments[c.buyer_uscc])
+        assert 2023 <= c.year <= 2026 and c.signed_on.year == c.year
+        assert 0 < c.performed_yuan <= c.contracted_yuan
+        yearly[(c.buyer_uscc, c.seller_uscc, c.year)] += c.performed_yuan
+    crossing = sum(v >= 3_000_000 for v in yearly.values())
+    assert 0.01 < crossing / len(yearly) < 0.3

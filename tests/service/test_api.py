@@ -1,0 +1,85 @@
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory, prepare_engine, small_demo):
+    from sqlmodel import Session
+
+    from service import repository
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}"
+    engine = prepare_engine(url)
+    with Session(engine) as session:
+        repository.replace_demo(session=session, district=small_demo, chain_code="smart_terminal")
+        session.commit()
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        yield client
+
+
+def test_health_reports_database_and_schema_version(client):
+    response = client.get("/api/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "sqlite", "schema_version": "0001"}
+
+
+def test_health_of_an_unmigrated_database_is_503(tmp_path):
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"))) as fresh:
+        response = fresh.get("/api/health")
+    assert response.status_code == 503 and response.json()["status"] == "uninitialised"
+
+
+def test_openapi_docs_are_served(client):
+    assert client.get("/docs").status_code == 200
+    assert "/api/health" in client.get("/openapi.json").json()["paths"]
+
+
+def test_enterprises_can_be_searched_and_fetched(client, small_demo):
+    target = small_demo.enterprises[0]
+    listing = client.get("/api/enterprises", params={"q": target.name}).json()
+    assert listing["count"] == 1 and listing["data"][0]["uscc"] == target.uscc
+    assert client.get(f"/api/enterprises/{target.uscc}").json()["segments"] == list(target.segments)
+    missing = client.get("/api/enterprises/91350100M000100Y43")
+    assert missing.status_code == 404 and "未找到" in missing.json()["detail"]
+
+
+def test_create_refuses_bad_input_with_a_chinese_message_naming_the_field(client, small_demo):
+    bad = client.post("/api/enterprises", json={"uscc": "91350100M000100Y44", "name": "测试"})
+    assert bad.status_code == 422
+    assert bad.json()["detail"][0]["field"] == "uscc" and "校验位" in bad.json()["detail"][0]["msg"]
+    duplicate = client.post("/api/enterprises", json={"uscc": small_demo.enterprises[1].uscc, "name": "重复"})
+    assert duplicate.status_code == 422 and "已存在" in duplicate.json()["detail"][0]["msg"]
+    outside = client.post(
+        "/api/enterprises",
+        json={
+            "uscc": "91350100M000100Y43",
+            "name": "浦东公司",
+            "lon": 121.6,
+            "lat": 31.2,
+            "location_precision": "surveyed",
+        },
+    )
+    assert outside.status_code == 422 and "不在松江区范围内" in outside.json()["detail"][0]["msg"]
+
+
+def test_create_stores_a_valid_enterprise(client):
+    created = client.post(
+        "/api/enterprises",
+        json={
+            "uscc": "91350100M000100Y43",
+            "name": "上海新建企业有限公司",
+            "town": "九亭镇",
+            "segments": {"ST.CHIP.MCU": 0.9},
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert client.get("/api/enterprises/91350100M000100Y43").json()["town"] == "九亭镇"
+
+
+def test_home_page_is_chinese_and_flags_demo_data(client):
+    page = client.get("/").text
+    assert "智能终端产业链全景" in page and "示例数据" in page
+    assert "软硬件配套" in page

@@ -1,0 +1,51 @@
+"""The migrations create the same schema on SQLite and PostgreSQL, equal to the models."""
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlmodel import SQLModel
+
+from service.db import schema_version
+
+# How each dialect reflects the same SQLAlchemy type, where the names differ.
+SAME_TYPE = {"DOUBLE_PRECISION": "FLOAT", "TIMESTAMP": "DATETIME"}
+
+
+def _schema(engine) -> dict:
+    inspector = inspect(engine)
+    tables = {}
+    for table in inspector.get_table_names():
+        columns = {
+            c["name"]: (
+                SAME_TYPE.get(type(c["type"]).__name__, type(c["type"]).__name__),
+                getattr(c["type"], "length", None),
+                c["nullable"],
+            )
+            for c in inspector.get_columns(table)
+        }
+        uniques = sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table))
+        foreign = sorted(
+            (tuple(f["constrained_columns"]), f["referred_table"]) for f in inspector.get_foreign_keys(table)
+        )
+        tables[table] = (columns, inspector.get_pk_constraint(table)["constrained_columns"], uniques, foreign)
+    return tables
+
+
+def test_migrated_schema_matches_the_models(engine):
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        assert schema_version(connection) == "0001"
+    assert diff == []
+
+
+@pytest.mark.postgres
+def test_sqlite_and_postgresql_schemas_are_the_same(sqlite_url, postgres_url, prepare_engine):
+    lite, pg = prepare_engine(sqlite_url), prepare_engine(postgres_url)
+    lite_schema, pg_schema = _schema(lite), _schema(pg)
+    assert set(lite_schema) == set(pg_schema)
+    assert "enterprise" in lite_schema and "meeting" in lite_schema
+    for table in lite_schema:
+        lite_columns, pg_columns = lite_schema[table][0], pg_schema[table][0]
+        assert lite_columns == pg_columns, table
+        assert lite_schema[table][1:] == pg_schema[table][1:], table
