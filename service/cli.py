@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import typer
 from sqlmodel import Session
 
 from chainmap.demo import generate_demo
 from chainmap.taxonomy import available_chains, load_chain, load_named_chain
-from service import repository
+from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
+from service import repository, rewards
 from service.db import make_engine, migrate_engine, ping
 from service.settings import Settings
 
@@ -81,3 +84,55 @@ def _serve(settings: Settings) -> None:
     base = f"http://{settings.host}:{settings.port}"
     typer.echo(f"首页 {base}/  接口文档 {base}/docs  健康检查 {base}/api/health")
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+
+
+@app.command()
+def reward(
+    contracts: Path | None = typer.Option(
+        None, help="CSV or Excel file of contracts; default: the database's contracts"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON"),
+    excel: Path | None = typer.Option(None, help="Write the reward ledger to this .xlsx file"),
+    increment_basis: IncrementBasis = typer.Option(IncrementBasis.PREVIOUS_YEAR, help="Increment over which year"),
+    threshold_basis: ThresholdBasis = typer.Option(ThresholdBasis.ANNUAL, help="Judge 300万 per year or cumulated"),
+    sum_contracts: bool = typer.Option(True, help="Sum a pair's contracts within a year"),
+    first_year_base: FirstYearBase = typer.Option(FirstYearBase.PERFORMED, help="Amount the 10 % applies to"),
+    require_local: bool = typer.Option(True, help="Both parties must be in Songjiang"),
+    require_chain: bool = typer.Option(True, help="Both parties must be in the chain"),
+) -> None:
+    """Compute the 300万 collaboration reward (沪松经规〔2024〕4号 二(二)) with its explanations."""
+    settings = Settings()
+    params = RewardParams(
+        increment_basis, threshold_basis, sum_contracts, first_year_base, require_local, require_chain
+    )
+    with Session(make_engine(settings)) as session:
+        if contracts is None:
+            report, parties = rewards.estimate_from_db(session=session, chain_code=settings.chain, params=params)
+        else:
+            try:
+                rows, errors = rewards.read_contract_file(contracts)
+            except rewards.ContractFileError as exc:
+                typer.echo(f"错误：{exc}", err=True)
+                raise typer.Exit(2) from exc
+            report, parties = rewards.estimate_from_rows(
+                session=session, chain_code=settings.chain, params=params, rows=rows, errors=errors
+            )
+    if excel:
+        typer.echo(f"已写出奖励台账：{rewards.write_ledger(report, parties, excel)}", err=True)
+    if as_json:
+        typer.echo(json.dumps(rewards.report_json(report), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report, parties)
+
+
+def _print_report(report, parties) -> None:
+    for choice in report.choices:
+        typer.echo(f"口径：{choice}")
+    for line in report.lines:
+        if line.reward_yuan:
+            buyer, seller = parties[line.buyer].name, parties[line.seller].name
+            typer.echo(f"{line.year} {buyer} ← {seller}：{line.explanation}")
+    for error in report.errors:
+        typer.echo(f"第{error.row}行 {error.field}：{error.message}")
+    reward, district, town = (report.totals[k] for k in ("reward_yuan", "district_yuan", "town_yuan"))
+    typer.echo(f"合计奖励 {reward} 元（区级 {district} 元，街镇/开发区 {town} 元）")
