@@ -83,34 +83,19 @@ def _sync_park_focus(session: Session, spec: ChainSpec, segment_ids: dict[str, i
             session.add(m.ParkFocus(park_id=park_ids[plan.park], segment_id=segment_id, source=plan.source))
 
 
+def _unstored(session: Session, table: type[m.Town] | type[m.Park], layer) -> list:
+    known = set(_ids_by(session, table.id, table.name))
+    return [row for row in layer.itertuples() if row.name not in known]
+
+
 def sync_places(*, session: Session) -> None:
-    """Insert the shipped towns and parks that are not in the database yet."""
-    known_towns = set(_ids_by(session, m.Town.id, m.Town.name))
-    for row in town_layer().itertuples():
-        if row.name not in known_towns:
-            session.add(
-                m.Town(
-                    name=row.name,
-                    code=row.code,
-                    anchor_lon=row.geometry.x,
-                    anchor_lat=row.geometry.y,
-                    confidence=row.confidence,
-                    source=row.source,
-                )
-            )
-    known_parks = set(_ids_by(session, m.Park.id, m.Park.name))
-    for row in park_layer().itertuples():
-        if row.name not in known_parks:
-            session.add(
-                m.Park(
-                    name=row.name,
-                    aliases=row.aliases,
-                    lon=row.geometry.x,
-                    lat=row.geometry.y,
-                    confidence=row.confidence,
-                    source=row.source,
-                )
-            )
+    """Insert the shipped towns and parks that are not in the database yet, with their provenance."""
+    for row in _unstored(session, m.Town, town_layer()):
+        x, y, provenance = row.geometry.x, row.geometry.y, {"confidence": row.confidence, "source": row.source}
+        session.add(m.Town(name=row.name, code=row.code, anchor_lon=x, anchor_lat=y, **provenance))
+    for row in _unstored(session, m.Park, park_layer()):
+        x, y, provenance = row.geometry.x, row.geometry.y, {"confidence": row.confidence, "source": row.source}
+        session.add(m.Park(name=row.name, aliases=row.aliases, lon=x, lat=y, **provenance))
     session.flush()
 
 
