@@ -97,3 +97,20 @@ def test_a_cycle_within_one_tier_is_refused(tmp_path):
 def test_broken_yaml_reports_its_line(tmp_path):
     with pytest.raises(ChainFileError, match="第5行"):
         load_chain(_write(tmp_path, GOOD.replace("segments:", "segments: [")))
+
+
+def test_the_2_plus_4_system_is_held_as_data():
+    chains = {code: load_chain(path) for code, path in available_chains().items()}
+    assert set(chains) >= {
+        "smart_terminal",
+        "computing_services",
+        "satellite_internet",
+        "new_energy_facilities",
+        "instruments",
+        "advanced_materials",
+        "life_health",
+        "fashion_consumer",
+        "culture_tourism_film",
+    }
+    for chain in chains.values():
+        assert chain.roots and all(chain.children.get(root.code) for root in chain.roots), chain.code
