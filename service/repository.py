@@ -18,6 +18,7 @@ from chainmap.records import (
     check_enterprise,
 )
 from chainmap.taxonomy import Chain as ChainSpec
+from chainmap.uscc import normalize
 from geodata import parks as park_layer
 from geodata import towns as town_layer
 from service import models as m
@@ -203,8 +204,7 @@ def create_enterprise(*, session: Session, data: m.EnterpriseCreate, chain_code:
         demo=data.is_demo,
     )
     add_enterprises(session=session, records=[record], chain_code=chain_code)
-    code = check_enterprise(record).uscc
-    return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == code)).one()
+    return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == normalize(record.uscc))).one()
 
 
 def replace_demo(*, session: Session, district: DemoDistrict, chain_code: str) -> tuple[int, int]:
@@ -255,7 +255,7 @@ def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int
 
 
 def get_enterprise(*, session: Session, uscc: str) -> m.Enterprise | None:
-    return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == uscc.strip().upper())).first()
+    return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == normalize(uscc))).first()
 
 
 def counts(*, session: Session) -> dict[str, int]:
