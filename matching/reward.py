@@ -121,7 +121,7 @@ class RewardLine:
     seller: str
     year: int
     performed_yuan: int
-    stage: str  # below_threshold / first / later / ineligible
+    stage: str  # below_threshold / first / later
     reward_yuan: int
     district_yuan: int
     town_yuan: int
@@ -207,7 +207,7 @@ class _PairYear:
     largest_single: int = 0
 
 
-def _pair_years(rows: list[ContractRow], params: RewardParams) -> dict[tuple[str, str], dict[int, _PairYear]]:
+def _pair_years(rows: list[ContractRow]) -> dict[tuple[str, str], dict[int, _PairYear]]:
     pairs: dict[tuple[str, str], dict[int, _PairYear]] = defaultdict(lambda: defaultdict(_PairYear))
     for row in rows:
         cell = pairs[(row.buyer, row.seller)][row.year]
@@ -297,7 +297,7 @@ def compute_rewards(
     good, errors = validate_rows(rows, parties, params)
     drafts = [
         draft
-        for (buyer, seller), years in sorted(_pair_years(good, params).items())
+        for (buyer, seller), years in sorted(_pair_years(good).items())
         for draft in _pair_drafts(buyer, seller, years, params)
     ]
     lines = _apply_enterprise_cap(drafts, parties, params)

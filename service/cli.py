@@ -16,6 +16,7 @@ from service import repository, rewards
 from service.db import make_engine, migrate_engine, ping
 from service.settings import Settings
 
+DEFAULT_CHOICES = RewardParams()
 app = typer.Typer(
     help="chainmap：产业链全景图、伙伴匹配与协同奖励测算",
     no_args_is_help=True,
@@ -93,12 +94,14 @@ def reward(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON"),
     excel: Path | None = typer.Option(None, help="Write the reward ledger to this .xlsx file"),
-    increment_basis: IncrementBasis = typer.Option(IncrementBasis.PREVIOUS_YEAR, help="Increment over which year"),
-    threshold_basis: ThresholdBasis = typer.Option(ThresholdBasis.ANNUAL, help="Judge 300万 per year or cumulated"),
-    sum_contracts: bool = typer.Option(True, help="Sum a pair's contracts within a year"),
-    first_year_base: FirstYearBase = typer.Option(FirstYearBase.PERFORMED, help="Amount the 10 % applies to"),
-    require_local: bool = typer.Option(True, help="Both parties must be in Songjiang"),
-    require_chain: bool = typer.Option(True, help="Both parties must be in the chain"),
+    increment_basis: IncrementBasis = typer.Option(DEFAULT_CHOICES.increment_basis, help="Increment over which year"),
+    threshold_basis: ThresholdBasis = typer.Option(
+        DEFAULT_CHOICES.threshold_basis, help="Judge 300万 per year or cumulated"
+    ),
+    sum_contracts: bool = typer.Option(DEFAULT_CHOICES.sum_contracts, help="Sum a pair's contracts within a year"),
+    first_year_base: FirstYearBase = typer.Option(DEFAULT_CHOICES.first_year_base, help="Amount the 10 % applies to"),
+    require_local: bool = typer.Option(DEFAULT_CHOICES.require_local, help="Both parties must be in Songjiang"),
+    require_chain: bool = typer.Option(DEFAULT_CHOICES.require_chain, help="Both parties must be in the chain"),
 ) -> None:
     """Compute the 300万 collaboration reward (沪松经规〔2024〕4号 二(二)) with its explanations."""
     settings = Settings()
