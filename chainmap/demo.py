@@ -26,7 +26,7 @@ from chainmap.records import (
     TechCentreLevel,
 )
 from chainmap.taxonomy import Chain, Segment, Tier
-from geodata import haversine_km, inside_district, parks, towns
+from geodata import G60_CITIES, LOCAL_CITY, haversine_km, inside_district, parks, towns
 
 # Share of enterprises per top-level direction; the rest are outside the chain.
 DIRECTION_SHARE = {
@@ -40,9 +40,12 @@ DIRECTION_SHARE = {
     "ST.SAT": 0.03,
 }
 OUTSIDE_CHAIN_SHARE = 0.08
+# Suppliers registered in the other G60 cities (002 footnote 8), for cross-city cooperation (000 三(一)2).
+G60_SUPPLIER_SHARE = 0.05
 # Segments that are thin in the demo district, so that the panorama has gaps to find.
 SCARCE = {"ST.PART.REDUCER": 0.1, "ST.DISP": 0.15, "ST.CHIP.RF": 0.2, "ST.MAT.WAFER": 0.3}
 YEARS = (2023, 2024, 2025, 2026)
+G60_DISTANCE_KM = 100.0  # a supplier in another G60 city, as the buyer sees it
 
 _BRANDS = list("启华芯宇星辰博联创智达瑞恒远航泰科新迅德安睿鼎晟锐维盛嘉融云翔凯卓越光朗")
 _SUFFIX = {  # keyed by a segment's parent, else its direction
@@ -123,12 +126,13 @@ class _Placer:
         return names[int(np.argmin(haversine_km(lon, lat, xy[:, 0], xy[:, 1])))]
 
 
-def _name(rng: random.Random, chain: Chain, code: str | None, taken: set[str]) -> str:
+def _name(rng: random.Random, chain: Chain, code: str | None, taken: set[str], city: str) -> str:
     parent = chain.segments[code].parent if code else None
     suffixes = _SUFFIX.get(parent) or _SUFFIX[chain.root_of(code).code if code else None]
+    prefix = "上海" if city == LOCAL_CITY else city.removesuffix("市")
     while True:
         brand = "".join(rng.sample(_BRANDS, 2))
-        name = f"示例·上海{brand}{rng.choice(suffixes)}有限公司"
+        name = f"示例·{prefix}{brand}{rng.choice(suffixes)}有限公司"
         if name not in taken:
             taken.add(name)
             return name
@@ -181,7 +185,7 @@ def _enterprise(rng: random.Random, chain: Chain, code: str | None, place: dict,
         scope = f"许可项目：{products}。（依法须经批准的项目，经相关部门批准后方可开展经营活动）"
     return EnterpriseRecord(
         uscc=uscc.generate(rng),
-        name=_name(rng, chain, code, taken),
+        name=_name(rng, chain, code, taken, place.get("city", LOCAL_CITY)),
         products=products,
         business_scope=scope,
         labels=_labels(rng, revenue, downstream),
@@ -225,6 +229,8 @@ def _contracts(rng: random.Random, chain: Chain, enterprises: list[EnterpriseRec
         suppliers_of[edge.buyer].append((edge.supplier, edge.weight))
     contracts: list[ContractRecord] = []
     for buyer in enterprises:
+        if buyer.city != LOCAL_CITY:  # the district's records cover its own buyers
+            continue
         for code in buyer.segments:
             options = [(s, w) for s, w in suppliers_of[code] if by_segment[s]]
             for supplier_code, weight in options:
@@ -237,8 +243,8 @@ def _contracts(rng: random.Random, chain: Chain, enterprises: list[EnterpriseRec
 
 def _pick_supplier(rng: random.Random, buyer: EnterpriseRecord, pool: list[EnterpriseRecord]) -> EnterpriseRecord:
     sample = rng.sample(pool, min(len(pool), 12))
-    where = np.array([(s.lon, s.lat) for s in sample], dtype=float)
-    distance = haversine_km(buyer.lon, buyer.lat, where[:, 0], where[:, 1])  # type: ignore[arg-type]
+    where = np.array([(s.lon, s.lat) if s.lon is not None else (np.nan, np.nan) for s in sample], dtype=float)
+    distance = np.nan_to_num(haversine_km(buyer.lon, buyer.lat, where[:, 0], where[:, 1]), nan=G60_DISTANCE_KM)  # type: ignore[arg-type]
     scores = [
         math.log1p((s.revenue_yuan or 0) / 1e6) / (1 + float(d) / 5) for s, d in zip(sample, distance, strict=True)
     ]
@@ -280,8 +286,13 @@ def generate_demo(chain: Chain, n_enterprises: int = 3000, seed: int = 42) -> De
     taken: set[str] = set()
     directions = [*DIRECTION_SHARE, None]
     shares = [*DIRECTION_SHARE.values(), OUTSIDE_CHAIN_SHARE]
+    supply_leaves = list(weights["ST.SUP"])
     enterprises = []
     for _ in range(n_enterprises):
+        if rng.random() < G60_SUPPLIER_SHARE:
+            city = rng.choice(G60_CITIES[1:])
+            enterprises.append(_enterprise(rng, chain, rng.choice(supply_leaves), {"city": city}, taken))
+            continue
         root = rng.choices(directions, weights=shares)[0]
         code = rng.choices(list(weights[root]), weights=list(weights[root].values()))[0] if root else None
         place = _place(rng, placer, plan.get(code, []) if code else [])

@@ -10,7 +10,7 @@ from datetime import date
 from enum import StrEnum
 
 from chainmap import uscc
-from geodata import inside_district
+from geodata import LOCAL_CITY, inside_district
 
 
 class LocationPrecision(StrEnum):
@@ -88,6 +88,7 @@ class EnterpriseRecord:
     founded_year: int | None = None
     segments: dict[str, float] = field(default_factory=dict)
     demo: bool = False
+    city: str = LOCAL_CITY  # outside Songjiang: no position, town or park is kept
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,10 @@ def check_enterprise(record: EnterpriseRecord) -> EnterpriseRecord:
     if not record.name.strip():
         raise InvalidRecord("name", "企业名称不能为空")
     check_location(record.lon, record.lat)
+    if not record.city.strip():
+        raise InvalidRecord("city", "所在城市不能为空（松江区内企业填“松江区”）")
+    if record.city != LOCAL_CITY and (record.lon is not None or record.town or record.park):
+        raise InvalidRecord("city", f"{record.city}的企业不能带松江区内的坐标、街镇或园区")
     for name, value in (("revenue_yuan", record.revenue_yuan), ("employees", record.employees)):
         if value is not None and value < 0:
             raise InvalidRecord(name, f"{name} 不能为负数，收到 {value}")

@@ -14,6 +14,8 @@ from geodata.crs import (
 )
 from geodata.layers import (
     BOUNDARY_CREDIT,
+    G60_CITIES,
+    LOCAL_CITY,
     check_crs,
     district,
     district_shape,
@@ -24,6 +26,8 @@ from geodata.layers import (
 
 __all__ = [
     "BOUNDARY_CREDIT",
+    "G60_CITIES",
+    "LOCAL_CITY",
     "WGS84",
     "Datum",
     "check_crs",

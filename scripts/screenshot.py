@@ -15,6 +15,7 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,7 +28,20 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PAGES = {"home.png": "/"}
+
+
+@dataclass(frozen=True)
+class Shot:
+    path: str
+    width: int = 1100
+    hover: str | None = None  # CSS selector to hover before the shot
+    element: str | None = None  # CSS selector to crop to; else the full page
+
+
+PAGES = {
+    "home.png": Shot("/"),
+    "chain.png": Shot("/chains/smart_terminal", 1680, hover='.segment[data-code="ST.CHIP.MCU"]', element=".diagram"),
+}
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
@@ -77,12 +91,26 @@ def main() -> None:
     DOCS.mkdir(exist_ok=True)
     with demo_server() as base, sync_playwright() as playwright:
         browser = launch(playwright)
-        page = browser.new_page(viewport={"width": 1100, "height": 800})
-        for name, path in PAGES.items():
-            page.goto(base + path, wait_until="networkidle")
-            page.screenshot(path=DOCS / name, full_page=True)
+        for name, shot in PAGES.items():
+            take(browser, base, shot, DOCS / name)
             print(f"wrote {DOCS / name}")
         browser.close()
+
+
+def take(browser, base: str, shot: Shot, path: Path) -> bytes:
+    """Open a page, hover what the shot asks for, and save the page or one element."""
+    page = browser.new_page(viewport={"width": shot.width, "height": 800})
+    page.goto(base + shot.path, wait_until="networkidle")
+    if shot.element:
+        page.locator(shot.element).scroll_into_view_if_needed()  # before hovering: scrolling moves the content
+    if shot.hover:
+        page.hover(shot.hover)
+    if shot.element:
+        image = page.locator(shot.element).screenshot(path=path)
+    else:
+        image = page.screenshot(path=path, full_page=True)
+    page.close()
+    return image
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need outside Python: Debian's chromium (browser tests),
-# fonts-noto-cjk (Chinese in screenshots and raster exports), and a running PostgreSQL.
+# fonts-noto-cjk (Chinese in screenshots and raster exports), libcairo2 (PNG export of
+# the chain diagram, through cairosvg), and a running PostgreSQL.
 # Idempotent: does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ SUDO=""
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+ldconfig -p | grep -q "libcairo.so.2" || missing+=(libcairo2)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"

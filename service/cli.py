@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
 from sqlmodel import Session
 
 from chainmap.demo import generate_demo
+from chainmap.diagram import chain_svg
+from chainmap.panorama import GradeRule
 from chainmap.taxonomy import available_chains, load_chain, load_named_chain
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
-from service import repository, rewards
+from service import classification, repository, rewards
+from service import panorama as panoramas
 from service.db import make_engine, migrate_engine, ping
 from service.settings import Settings
 
@@ -139,3 +143,88 @@ def _print_report(report, parties) -> None:
         typer.echo(f"第{error.row}行 {error.field}：{error.message}")
     reward, district, town = (report.totals[k] for k in ("reward_yuan", "district_yuan", "town_yuan"))
     typer.echo(f"合计奖励 {reward} 元（区级 {district} 元，街镇/开发区 {town} 元）")
+
+
+def _chain_option() -> str | None:
+    return typer.Option(None, "--chain", help="Chain code (default: CHAINMAP_CHAIN)")
+
+
+@app.command()
+def classify(
+    text: str | None = typer.Option(None, help="Products or business scope (经营范围) to classify"),
+    name: str = typer.Option("", help="Enterprise name, used together with --text"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+    chain: str | None = _chain_option(),
+) -> None:
+    """Classify a text into chain segments; without --text, classify the database (manual wins)."""
+    from chainmap.classify import Description, classifier_for
+
+    settings = Settings()
+    classifier = classifier_for(chain or settings.chain)
+    if text is not None:
+        matches = classifier.classify(Description(name=name, products=text))
+        if as_json:
+            typer.echo(json.dumps([asdict(match) for match in matches], ensure_ascii=False, indent=2))
+        for match in [] if as_json else matches:
+            typer.echo(f"{match.code} {match.name} 置信度 {match.confidence:.2f}  依据：{match.evidence_text()}")
+        if not matches and not as_json:
+            typer.echo("不属于该产业链的任何环节（或置信度不足）")
+        return
+    with Session(make_engine(settings)) as session:
+        run = classification.classify_stored(session=session, chain_code=classifier.chain.code, classifier=classifier)
+        session.commit()
+    typer.echo(
+        f"已分类 {run.classified} 家企业，其中 {run.assigned} 家归入环节（写入 {run.links} 条）；"
+        f"{run.kept} 家已有申报或人工指定的环节，未改动。"
+    )
+
+
+@app.command("bench-classify")
+def bench_classify(
+    chain: str | None = _chain_option(), folds: int = typer.Option(4, help="Cross-validation folds")
+) -> None:
+    """Measure the classifier on its labelled set: top-1 accuracy, macro-F1, calibration."""
+    from chainmap.classify import LABELLED_DIR, load_labelled
+    from chainmap.classify_quality import evaluate
+
+    code = chain or Settings().chain
+    path = LABELLED_DIR / f"{code}.csv"
+    if not path.exists():
+        typer.echo(f"产业链“{code}”没有标注数据（{path}）", err=True)
+        raise typer.Exit(2)
+    typer.echo(evaluate(load_named_chain(code), load_labelled(path), folds=folds).table())
+
+
+@app.command()
+def panorama(
+    chain: str | None = _chain_option(),
+    as_json: bool = typer.Option(False, "--json", help="Print the whole panorama as JSON"),
+    excel: Path | None = typer.Option(None, help="Write the panorama workbook (.xlsx) here"),
+    svg: Path | None = typer.Option(None, help="Write the chain diagram as SVG here"),
+    png: Path | None = typer.Option(None, help="Write the chain diagram as PNG here"),
+    min_enterprises: int = typer.Option(GradeRule().min_enterprises, help="Weak below at least this many"),
+    median_share: float = typer.Option(GradeRule().median_share, help="Weak below this share of the median"),
+) -> None:
+    """The chain's panorama: segment strength, park focus, gaps and 招商 targets."""
+    settings = Settings()
+    spec = load_named_chain(chain or settings.chain)
+    with Session(make_engine(settings)) as session:
+        result = panoramas.panorama_from_db(session=session, chain=spec, rule=GradeRule(min_enterprises, median_share))
+    if excel:
+        typer.echo(f"已写出全景表：{panoramas.write_panorama_excel(spec, result, excel)}", err=True)
+    if svg or png:
+        drawing = chain_svg(spec, result)
+        if svg:
+            svg.write_text(drawing, encoding="utf-8")
+        if png:
+            panoramas.diagram_png(drawing, png)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    for note in result.notes:
+        typer.echo(note)
+    for s in result.graded():
+        typer.echo(f"{s.grade.label if s.grade else ''}  {s.name}（{s.code}）本地 {s.enterprises} 家")
+    for rank, gap in enumerate(result.gaps, start=1):
+        where = f"{gap.grade.label}，本地 {gap.local_enterprises} 家，需求指数 {gap.demand}"
+        typer.echo(f"缺口{rank}：{gap.name}（{where}）→ {gap.attract}")

@@ -8,6 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event, text
 from sqlmodel import Session, create_engine
 
@@ -49,6 +50,11 @@ def migrate(connection: Connection) -> None:
 def migrate_engine(engine: Engine) -> None:
     with engine.begin() as connection:
         migrate(connection)
+
+
+def head_revision() -> str:
+    """The newest migration shipped with the code."""
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
 
 
 def schema_version(connection: Connection) -> str | None:

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from chainmap.records import LocationPrecision, SegmentSource, TechCentreLevel
+from geodata import LOCAL_CITY
 
 
 def _now() -> datetime:
@@ -109,6 +110,7 @@ class EnterpriseBase(SQLModel):
     employees: int | None = None
     founded_year: int | None = None
     is_demo: bool = Field(default=False, description="synthetic demo record (名称含“示例”)")
+    city: str = Field(default=LOCAL_CITY, max_length=16, index=True, description="松江区, or another G60 city")
 
 
 class Enterprise(EnterpriseBase, table=True):

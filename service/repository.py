@@ -119,6 +119,7 @@ def _row(record: EnterpriseRecord, town_ids: dict[str, int], park_ids: dict[str,
         "employees": record.employees,
         "founded_year": record.founded_year,
         "is_demo": record.demo,
+        "city": record.city,
         "town_id": town_ids.get(record.town) if record.town else None,
         "park_id": park_ids.get(record.park) if record.park else None,
     }
@@ -126,7 +127,7 @@ def _row(record: EnterpriseRecord, town_ids: dict[str, int], park_ids: dict[str,
     return row
 
 
-def _segment_ids(session: Session, chain_code: str) -> dict[str, int]:
+def segment_ids(session: Session, chain_code: str) -> dict[str, int]:
     query = select(m.Segment.id, m.Segment.code).join(m.Chain).where(m.Chain.code == chain_code)
     return {code: id_ for id_, code in session.exec(query)}
 
@@ -157,12 +158,12 @@ def add_enterprises(*, session: Session, records: Iterable[EnterpriseRecord], ch
     _refuse_duplicates(session, codes)
     town_ids = _ids_by(session, m.Town.id, m.Town.name)
     park_ids = _ids_by(session, m.Park.id, m.Park.name)
-    segment_ids = _segment_ids(session, chain_code)
+    codes_to_ids = segment_ids(session, chain_code)
     rows = [_row(r, town_ids, park_ids) for r in checked]
     for start in range(0, len(rows), BATCH):
         session.execute(insert(m.Enterprise), rows[start : start + BATCH])
     stored = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc)
-    links = [row for r in checked for row in _segment_rows(stored[r.uscc], r, segment_ids)]
+    links = [row for r in checked for row in _segment_rows(stored[r.uscc], r, codes_to_ids)]
     for start in range(0, len(links), BATCH):
         session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
     return len(rows)
@@ -202,6 +203,7 @@ def create_enterprise(*, session: Session, data: m.EnterpriseCreate, chain_code:
         founded_year=data.founded_year,
         segments=data.segments,
         demo=data.is_demo,
+        city=data.city,
     )
     add_enterprises(session=session, records=[record], chain_code=chain_code)
     return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == normalize(record.uscc))).one()

@@ -78,6 +78,20 @@ def prepare_engine(chain: Chain) -> Callable[[str], Engine]:
     return lambda url: _prepared_engine(url, chain)
 
 
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory: pytest.TempPathFactory, prepare_engine, small_demo) -> Callable[[], str]:
+    """Make a fresh SQLite database holding the small demo district; returns its URL."""
+
+    def make() -> str:
+        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+        with Session(prepare_engine(url)) as session:
+            repository.replace_demo(session=session, district=small_demo, chain_code="smart_terminal")
+            session.commit()
+        return url
+
+    return make
+
+
 @pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, chain: Chain) -> Iterator[Engine]:
     """A migrated database with the shipped chain, parks and towns, per dialect."""

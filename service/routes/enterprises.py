@@ -1,7 +1,8 @@
 from fastapi import APIRouter, HTTPException, Query, Request
+from pydantic import BaseModel, Field
 
+from service import classification, repository
 from service import models as m
-from service import repository
 from service.api import SessionDep
 
 router = APIRouter(prefix="/api/enterprises", tags=["enterprises"])
@@ -30,5 +31,18 @@ def get_enterprise(uscc: str, session: SessionDep) -> m.EnterprisePublic:
 )
 def create_enterprise(data: m.EnterpriseCreate, session: SessionDep, request: Request) -> m.EnterprisePublic:
     enterprise = repository.create_enterprise(session=session, data=data, chain_code=request.app.state.chain.code)
+    session.commit()
+    return repository.to_public(session, enterprise)
+
+
+class ManualSegments(BaseModel):
+    segments: list[str] = Field(description="产业链环节代码，如 ST.CHIP.MCU；人工指定后不会被自动分类覆盖")
+
+
+@router.put("/{uscc}/segments", response_model=m.EnterprisePublic, summary="人工指定企业所属环节（优先于自动分类）")
+def set_segments(uscc: str, body: ManualSegments, session: SessionDep, request: Request) -> m.EnterprisePublic:
+    enterprise = classification.set_manual_segments(
+        session=session, uscc=uscc, chain_code=request.app.state.chain.code, codes=body.segments
+    )
     session.commit()
     return repository.to_public(session, enterprise)

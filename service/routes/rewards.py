@@ -1,3 +1,4 @@
+from collections.abc import Callable
 from pathlib import Path
 from tempfile import TemporaryDirectory
 
@@ -50,7 +51,12 @@ def ledger(session: SessionDep, request: Request) -> Response:
     report, parties = rewards.estimate_from_db(
         session=session, chain_code=request.app.state.chain.code, params=RewardParams()
     )
+    return excel_response(lambda path: rewards.write_ledger(report, parties, path), "reward-ledger.xlsx")
+
+
+def excel_response(write: Callable[[Path], Path], filename: str) -> Response:
+    """Write a workbook with ``write(path)`` into a temporary folder and send it."""
     with TemporaryDirectory() as folder:
-        content = rewards.write_ledger(report, parties, Path(folder) / "ledger.xlsx").read_bytes()
-    headers = {"Content-Disposition": "attachment; filename*=UTF-8''reward-ledger.xlsx"}
+        content = write(Path(folder) / filename).read_bytes()
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"}
     return Response(content, media_type=XLSX, headers=headers)

@@ -3,7 +3,7 @@ from collections import Counter, defaultdict
 from chainmap import uscc
 from chainmap.demo import generate_demo
 from chainmap.records import check_enterprise
-from geodata import inside_district
+from geodata import G60_CITIES, LOCAL_CITY, inside_district
 
 
 def test_same_seed_same_district_other_seed_other_district(chain, small_demo):
@@ -19,10 +19,21 @@ def test_every_record_is_marked_demo_valid_and_inside_the_district(small_demo):
         assert e.demo and e.name.startswith("示例")
         assert uscc.is_valid(e.uscc)
         check_enterprise(e)
-    lons = [e.lon for e in small_demo.enterprises]
-    lats = [e.lat for e in small_demo.enterprises]
-    assert inside_district(lons, lats).all()
+    local = [e for e in small_demo.enterprises if e.city == LOCAL_CITY]
+    assert inside_district([e.lon for e in local], [e.lat for e in local]).all()
     assert all(c.demo for c in small_demo.contracts)
+
+
+def test_a_few_suppliers_are_in_other_g60_cities_without_a_songjiang_position(chain, small_demo):
+    elsewhere = [e for e in small_demo.enterprises if e.city != LOCAL_CITY]
+    assert 0.02 < len(elsewhere) / len(small_demo.enterprises) < 0.1
+    for e in elsewhere:
+        assert e.city in G60_CITIES and e.lon is None and e.town is None and e.park is None
+        assert all(chain.root_of(code).code == "ST.SUP" for code in e.segments)
+    buyers = {c.buyer_uscc for c in small_demo.contracts}
+    sellers = {c.seller_uscc for c in small_demo.contracts}
+    assert not buyers & {e.uscc for e in elsewhere}
+    assert sellers & {e.uscc for e in elsewhere}
 
 
 def test_the_supply_base_is_the_largest_direction_and_some_firms_are_outside_the_chain(chain, small_demo):

@@ -2,28 +2,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.api import create_app
+from service.db import head_revision
 from service.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory, prepare_engine, small_demo):
-    from sqlmodel import Session
-
-    from service import repository
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'api.db'}"
-    engine = prepare_engine(url)
-    with Session(engine) as session:
-        repository.replace_demo(session=session, district=small_demo, chain_code="smart_terminal")
-        session.commit()
-    with TestClient(create_app(Settings(database_url=url))) as client:
+def client(demo_database):
+    with TestClient(create_app(Settings(database_url=demo_database()))) as client:
         yield client
 
 
 def test_health_reports_database_and_schema_version(client):
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "sqlite", "schema_version": "0001"}
+    assert response.json() == {"status": "ok", "database": "sqlite", "schema_version": head_revision()}
 
 
 def test_health_of_an_unmigrated_database_is_503(tmp_path):

@@ -4,9 +4,10 @@ import json
 import urllib.request
 
 from scripts.screenshot import demo_server
+from service.db import head_revision
 
 
 def test_demo_command_serves_health_within_a_minute():
     with demo_server(enterprises=300, timeout=60) as base, urllib.request.urlopen(f"{base}/api/health") as response:
         body = json.loads(response.read())
-    assert response.status == 200 and body["schema_version"] == "0001"
+    assert response.status == 200 and body["schema_version"] == head_revision()

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel
 
-from service.db import schema_version
+from service.db import head_revision, schema_version
 
 # How each dialect reflects the same SQLAlchemy type, where the names differ.
 SAME_TYPE = {"DOUBLE_PRECISION": "FLOAT", "TIMESTAMP": "DATETIME"}
@@ -35,7 +35,7 @@ def _schema(engine) -> dict:
 def test_migrated_schema_matches_the_models(engine):
     with engine.connect() as connection:
         diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
-        assert schema_version(connection) == "0001"
+        assert schema_version(connection) == head_revision()
     assert diff == []
 
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import sync_playwright
 
-from scripts.screenshot import demo_server, launch
+from scripts.screenshot import PAGES, demo_server, launch, take
 
 pytestmark = pytest.mark.browser
 
@@ -25,3 +25,20 @@ def test_home_page_renders_the_directions_in_chinese(base_url, tmp_path):
     assert any("智能机器人" in row for row in rows)
     assert len(rows) == 1 + 9  # header + the chain's nine top-level directions
     assert len(screenshot) > 10_000
+
+
+def test_hovering_a_segment_highlights_its_supply_edges(base_url, tmp_path, chain):
+    shot = PAGES["chain.png"]
+    code = "ST.CHIP.MCU"
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        image = take(browser, base_url, shot, tmp_path / "chain.png")
+        page = browser.new_page(viewport={"width": shot.width, "height": 800})
+        page.goto(base_url + shot.path)
+        page.hover(f'.segment[data-code="{code}"]')
+        outgoing = page.locator(".edge.on").evaluate_all("els => els.map(e => e.dataset.to)")
+        incoming = page.locator(".edge.in").evaluate_all("els => els.map(e => e.dataset.from)")
+        browser.close()
+    assert sorted(outgoing) == sorted(e.buyer for e in chain.edges if e.supplier == code)
+    assert sorted(incoming) == sorted(e.supplier for e in chain.edges if e.buyer == code)
+    assert len(image) > 50_000

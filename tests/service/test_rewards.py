@@ -128,12 +128,8 @@ def test_api_estimate_reports_rows_and_honours_params(db_url):
     assert "沪松经规〔2024〕4号" in default["source"]
 
 
-def test_budget_and_ledger_from_the_demo_database(tmp_path_factory, prepare_engine, small_demo):
-    url = f"sqlite:///{tmp_path_factory.mktemp('budget') / 'b.db'}"
-    with Session(prepare_engine(url)) as session:
-        repository.replace_demo(session=session, district=small_demo, chain_code="smart_terminal")
-        session.commit()
-    with TestClient(create_app(Settings(database_url=url))) as client:
+def test_budget_and_ledger_from_the_demo_database(demo_database):
+    with TestClient(create_app(Settings(database_url=demo_database()))) as client:
         budget = client.get("/api/rewards/budget").json()
         ledger = client.get("/api/rewards/ledger.xlsx")
     assert budget["totals"]["reward_yuan"] == sum(r["reward_yuan"] for r in budget["budget"]) > 0

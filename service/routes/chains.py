@@ -1,0 +1,80 @@
+from dataclasses import asdict
+from functools import cache
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
+
+from chainmap.classify import Description, classifier_for
+from chainmap.diagram import chain_svg
+from chainmap.panorama import GradeRule
+from chainmap.taxonomy import Chain, available_chains, load_named_chain
+from service import panorama as service_panorama
+from service.api import SessionDep
+from service.routes.pages import templates
+from service.routes.rewards import excel_response
+
+router = APIRouter(tags=["chains"])
+
+
+@cache
+def _chain(code: str) -> Chain:
+    if code not in available_chains():
+        raise HTTPException(status_code=404, detail=f"未找到产业链“{code}”，可用：{'、'.join(available_chains())}")
+    return load_named_chain(code)
+
+
+@router.get("/api/chains", summary="已收录的产业链")
+def chains() -> list[dict]:
+    return [
+        {"code": c.code, "name": c.name, "group": c.group, "segments": len(c.segments), "edges": len(c.edges)}
+        for c in map(_chain, available_chains())
+    ]
+
+
+class DescriptionIn(BaseModel):
+    name: str = ""
+    products: str = Field("", description="主营产品")
+    business_scope: str = Field("", description="经营范围")
+
+
+@router.post("/api/chains/{code}/classify", summary="判断企业所属环节：置信度与依据（命中的关键词或字符片段）")
+def classify(code: str, body: DescriptionIn) -> list[dict]:
+    matches = classifier_for(_chain(code).code).classify(Description(body.name, body.products, body.business_scope))
+    return [asdict(match) for match in matches]
+
+
+@router.get("/api/chains/{code}/panorama", summary="产业链全景：各环节强弱、园区聚焦度、缺口与招商目标")
+def panorama(
+    code: str, session: SessionDep, min_enterprises: int = Query(3, ge=0), median_share: float = Query(0.4, ge=0)
+) -> dict:
+    rule = GradeRule(min_enterprises, median_share)
+    return service_panorama.panorama_from_db(session=session, chain=_chain(code), rule=rule).to_json()
+
+
+@router.get("/api/chains/{code}/diagram.svg", summary="产业链图谱（SVG，可用于汇报材料）")
+def diagram_svg(code: str, session: SessionDep) -> Response:
+    return Response(service_panorama.svg_for(session=session, chain=_chain(code)), media_type="image/svg+xml")
+
+
+@router.get("/api/chains/{code}/diagram.png", summary="产业链图谱（PNG）")
+def diagram_png(code: str, session: SessionDep, width: int = Query(2400, ge=600, le=8000)) -> Response:
+    svg = service_panorama.svg_for(session=session, chain=_chain(code))
+    return Response(service_panorama.diagram_png(svg, width=width), media_type="image/png")
+
+
+@router.get("/api/chains/{code}/panorama.xlsx", summary="产业链全景表（Excel：环节、龙头企业、缺口与招商、园区）")
+def panorama_excel(code: str, session: SessionDep) -> Response:
+    chain = _chain(code)
+    result = service_panorama.panorama_from_db(session=session, chain=chain)
+    return excel_response(
+        lambda path: service_panorama.write_panorama_excel(chain, result, path), f"{code}-panorama.xlsx"
+    )
+
+
+@router.get("/chains/{code}", response_class=HTMLResponse, include_in_schema=False)
+def diagram_page(code: str, session: SessionDep, request: Request) -> HTMLResponse:
+    chain = _chain(code)
+    result = service_panorama.panorama_from_db(session=session, chain=chain)
+    context = {"chain": chain, "panorama": result, "svg": chain_svg(chain, result)}
+    return templates.TemplateResponse(request, "chain.html", context)
