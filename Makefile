@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)
 
-.PHONY: demo test lint unit system-deps screenshot clean
+.PHONY: demo test lint unit system-deps screenshot bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python 3.11（$(PYTHON)）"; exit 1; }
@@ -31,6 +31,11 @@ unit: $(STAMP)
 
 screenshot: $(STAMP)
 	$(BIN)/python scripts/screenshot.py
+
+# Long benchmarks, kept out of `make test`; their figures are in the README.
+bench: $(STAMP) system-deps
+	$(BIN)/chainmap bench-classify
+	$(BIN)/python -m scripts.bench_map
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

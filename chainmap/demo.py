@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -215,7 +215,16 @@ def _place(rng: random.Random, placer: _Placer, plan: list[str]) -> dict:
             lon, lat = placer.near(*placer.towns[town], sigma_km=1.6)
             precision = LocationPrecision.ADDRESS
     address = f"上海市松江区{town}{rng.choice(_ROADS)}{rng.randint(1, 2999)}号"
-    return {"town": town, "park": park, "lon": lon, "lat": lat, "precision": precision, "address": address}
+    placement = "address_town" if precision is LocationPrecision.TOWN else "coordinates"
+    return {
+        "town": town,
+        "park": park,
+        "lon": lon,
+        "lat": lat,
+        "precision": precision,
+        "address": address,
+        "placement": placement,
+    }
 
 
 def _contracts(rng: random.Random, chain: Chain, enterprises: list[EnterpriseRecord]) -> list[ContractRecord]:
@@ -298,3 +307,41 @@ def generate_demo(chain: Chain, n_enterprises: int = 3000, seed: int = 42) -> De
         place = _place(rng, placer, plan.get(code, []) if code else [])
         enterprises.append(_enterprise(rng, chain, code, place, taken))
     return DemoDistrict(enterprises, _contracts(rng, chain, enterprises), seed)
+
+
+def scale_up(district: DemoDistrict, n_enterprises: int, seed: int = 0) -> DemoDistrict:
+    """A bigger synthetic district for benchmarks: copies of the demo, moved a little, with their contracts.
+
+    Copy ``k`` of an enterprise gets a new code, the name suffix ``·k``, and its position moved up
+    to about 1 km (kept inside the district); its contracts are copied between copies ``k``.
+    Benchmarks only: the copies are as synthetic as the demo and marked the same way.
+    """
+    rng = random.Random(seed)
+    np_rng = np.random.default_rng(seed)
+    base = district.enterprises
+    copies = -(-n_enterprises // len(base))
+    enterprises: list[EnterpriseRecord] = []
+    codes: list[dict[str, str]] = []
+    for k in range(copies):
+        renamed = {e.uscc: uscc.generate(rng) for e in base} if k else {e.uscc: e.uscc for e in base}
+        codes.append(renamed)
+        located = np.array([(e.lon, e.lat) if e.lon is not None else (np.nan, np.nan) for e in base], dtype=float)
+        moved = located + (np_rng.normal(0, 0.005, located.shape) if k else 0)
+        keep = ~np.isnan(moved[:, 0])
+        keep[keep] = inside_district(moved[keep, 0], moved[keep, 1])
+        moved[~keep] = located[~keep]
+        for e, (lon, lat) in zip(base, moved, strict=True):
+            position = {"lon": round(lon, 6), "lat": round(lat, 6)} if e.lon is not None else {}
+            name = f"{e.name}·{k}" if k else e.name
+            enterprises.append(replace(e, uscc=renamed[e.uscc], name=name, **position))
+    contracts = [
+        replace(c, buyer_uscc=renamed[c.buyer_uscc], seller_uscc=renamed[c.seller_uscc])
+        for renamed in codes
+        for c in district.contracts
+    ]
+    kept = {e.uscc for e in enterprises[:n_enterprises]}
+    return DemoDistrict(
+        enterprises[:n_enterprises],
+        [c for c in contracts if c.buyer_uscc in kept and c.seller_uscc in kept],
+        district.seed,
+    )

@@ -18,8 +18,13 @@ class LocationPrecision(StrEnum):
 
     SURVEYED = "surveyed"
     ADDRESS = "address"
-    TOWN = "town"
+    PARK = "park"  # the park's representative point: an estimate
+    TOWN = "town"  # the town's anchor point: an estimate
     UNKNOWN = "unknown"
+
+    @property
+    def estimated(self) -> bool:
+        return self in (LocationPrecision.PARK, LocationPrecision.TOWN)
 
 
 class SegmentSource(StrEnum):
@@ -89,6 +94,7 @@ class EnterpriseRecord:
     segments: dict[str, float] = field(default_factory=dict)
     demo: bool = False
     city: str = LOCAL_CITY  # outside Songjiang: no position, town or park is kept
+    placement: str = "declared"  # how town and park were found (geodata.placement.PlacementMethod), or declared
 
 
 @dataclass(frozen=True)
@@ -135,5 +141,5 @@ def check_enterprise(record: EnterpriseRecord) -> EnterpriseRecord:
         if value is not None and value < 0:
             raise InvalidRecord(name, f"{name} 不能为负数，收到 {value}")
     if record.lon is not None and record.precision is LocationPrecision.UNKNOWN:
-        raise InvalidRecord("precision", "有坐标的企业必须注明定位精度（surveyed/address/town）")
+        raise InvalidRecord("precision", "有坐标的企业必须注明定位精度（surveyed/address/park/town）")
     return record if code == record.uscc else replace(record, uscc=code)

@@ -36,11 +36,13 @@ class Shot:
     width: int = 1100
     hover: str | None = None  # CSS selector to hover before the shot
     element: str | None = None  # CSS selector to crop to; else the full page
+    ready: str | None = None  # CSS selector that must be visible before the shot
 
 
 PAGES = {
     "home.png": Shot("/"),
     "chain.png": Shot("/chains/smart_terminal", 1680, hover='.segment[data-code="ST.CHIP.MCU"]', element=".diagram"),
+    "map.png": Shot("/map?tiles=none", 1280, ready=".cm-cluster"),
 }
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -101,6 +103,8 @@ def take(browser, base: str, shot: Shot, path: Path) -> bytes:
     """Open a page, hover what the shot asks for, and save the page or one element."""
     page = browser.new_page(viewport={"width": shot.width, "height": 800})
     page.goto(base + shot.path, wait_until="networkidle")
+    if shot.ready:
+        page.locator(shot.ready).first.wait_for()
     if shot.element:
         page.locator(shot.element).scroll_into_view_if_needed()  # before hovering: scrolling moves the content
     if shot.hover:

@@ -14,11 +14,14 @@ from chainmap.demo import generate_demo
 from chainmap.diagram import chain_svg
 from chainmap.panorama import GradeRule
 from chainmap.taxonomy import available_chains, load_chain, load_named_chain
+from geodata import Datum
+from geodata.placement import PlacementMethod
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
-from service import classification, repository, rewards
+from service import classification, geo, imports, repository, rewards
 from service import panorama as panoramas
 from service.db import make_engine, migrate_engine, ping
 from service.settings import Settings
+from service.tables import TableFileError
 
 DEFAULT_CHOICES = RewardParams()
 app = typer.Typer(
@@ -118,7 +121,7 @@ def reward(
         else:
             try:
                 rows, errors = rewards.read_contract_file(contracts)
-            except rewards.ContractFileError as exc:
+            except TableFileError as exc:
                 typer.echo(f"错误：{exc}", err=True)
                 raise typer.Exit(2) from exc
             report, parties = rewards.estimate_from_rows(
@@ -228,3 +231,77 @@ def panorama(
     for rank, gap in enumerate(result.gaps, start=1):
         where = f"{gap.grade.label}，本地 {gap.local_enterprises} 家，需求指数 {gap.demand}"
         typer.echo(f"缺口{rank}：{gap.name}（{where}）→ {gap.attract}")
+
+
+@app.command("map")
+def map_command(
+    out: Path = typer.Option(..., help="Write the standalone map page (.html) here"),
+    tiles: str | None = typer.Option(None, help="Base map: osm, amap, tianditu or none (default: CHAINMAP_TILES)"),
+    chain: str | None = _chain_option(),
+) -> None:
+    """Export the panorama map as one HTML file that opens without a server (and offline with --tiles none)."""
+    from chainmap.panorama_map import MapFrame, map_html
+
+    settings = Settings()
+    try:
+        frame = MapFrame(tiles or settings.tiles, settings.tianditu_key)
+    except ValueError as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(2) from exc
+    with Session(make_engine(settings)) as session:
+        fmap = geo.map_for(session=session, chain=load_named_chain(chain or settings.chain), frame=frame)
+    out.write_text(map_html(fmap), encoding="utf-8")
+    typer.echo(f"已写出地图：{out}（{out.stat().st_size / 1e6:.1f} MB，底图 {frame.basemap.value}）")
+
+
+geo_app = typer.Typer(help="Official town and park boundaries", no_args_is_help=True)
+app.add_typer(geo_app, name="geo")
+
+
+@geo_app.command("load-boundaries")
+def load_boundaries(
+    file: Path = typer.Argument(..., help="GeoJSON, zipped Shapefile or GeoPackage with a name per feature"),
+    layer: geo.Layer = typer.Option(..., help="towns or parks"),
+    datum: Datum = typer.Option(Datum.WGS84, help="gcj02 when the file's coordinates are GCJ-02 (e.g. from AMap)"),
+) -> None:
+    """Store official polygons for towns or parks; they replace the approximations everywhere."""
+    from geodata.boundaries import BoundaryFileError
+
+    settings = Settings()
+    _initialise(settings)
+    with Session(make_engine(settings)) as session:
+        try:
+            loaded = geo.load_boundaries(session=session, path=file, layer=layer, datum=datum)
+        except BoundaryFileError as exc:
+            typer.echo(f"错误：{exc}", err=True)
+            raise typer.Exit(2) from exc
+        session.commit()
+    kind = "街镇" if layer == "towns" else "园区"
+    typer.echo(f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {loaded.replaced} 家按坐标定位企业的街镇和园区")
+
+
+@app.command("import-enterprises")
+def import_enterprises(
+    file: Path = typer.Argument(..., help="CSV or Excel sheet, Chinese or English headers (see README)"),
+    datum: Datum = typer.Option(Datum.WGS84, help="Datum of the 经度/纬度 columns: wgs84 or gcj02"),
+    chain: str | None = _chain_option(),
+) -> None:
+    """Import enterprises, placing each by coordinates or address; nothing is stored if any row is wrong."""
+    settings = Settings()
+    _initialise(settings)
+    with Session(make_engine(settings)) as session:
+        try:
+            report = imports.import_enterprises(
+                session=session, path=file, chain_code=chain or settings.chain, datum=datum
+            )
+        except TableFileError as exc:
+            typer.echo(f"错误：{exc}", err=True)
+            raise typer.Exit(2) from exc
+        for problem in report.errors:
+            typer.echo(f"第{problem.row}行 {problem.column}：{problem.message}", err=True)
+        if report.errors:
+            typer.echo(f"共 {len(report.errors)} 处错误，未导入任何企业", err=True)
+            raise typer.Exit(1)
+        session.commit()
+    methods = "，".join(f"{PlacementMethod(k).label} {n} 家" for k, n in sorted(report.placements.items()))
+    typer.echo(f"已导入 {report.stored} 家企业（{methods}）")

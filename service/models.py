@@ -111,6 +111,9 @@ class EnterpriseBase(SQLModel):
     founded_year: int | None = None
     is_demo: bool = Field(default=False, description="synthetic demo record (名称含“示例”)")
     city: str = Field(default=LOCAL_CITY, max_length=16, index=True, description="松江区, or another G60 city")
+    placement: str = Field(
+        default="declared", max_length=16, description="how town and park were found: coordinates / address_park / ..."
+    )
 
 
 class Enterprise(EnterpriseBase, table=True):

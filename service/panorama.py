@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from chainmap.diagram import chain_svg
 from chainmap.panorama import GradeRule, Panorama, build_panorama
-from chainmap.records import EnterpriseRecord, Label
+from chainmap.records import EnterpriseRecord, Label, LocationPrecision
 from chainmap.taxonomy import Chain
 from service import models as m
 
@@ -34,6 +34,9 @@ def members_from_db(*, session: Session, chain_code: str) -> list[EnterpriseReco
             name=e.name,
             town=towns.get(e.town_id),
             park=parks.get(e.park_id),
+            lon=e.lon,
+            lat=e.lat,
+            precision=LocationPrecision(e.location_precision),
             labels=frozenset(label for label in Label if getattr(e, f"is_{label.value}")),
             revenue_yuan=e.revenue_yuan,
             segments=segments.get(e.id, {}),

@@ -120,6 +120,7 @@ def _row(record: EnterpriseRecord, town_ids: dict[str, int], park_ids: dict[str,
         "founded_year": record.founded_year,
         "is_demo": record.demo,
         "city": record.city,
+        "placement": record.placement,
         "town_id": town_ids.get(record.town) if record.town else None,
         "park_id": park_ids.get(record.park) if record.park else None,
     }

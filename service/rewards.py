@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 
 from matching.reward import WINDOW, ContractRow, Party, RewardParams, RewardReport, RowError, budget, compute_rewards
 from service import models as m
+from service.tables import FIRST_DATA_ROW, integer, read_table
 
 # Parks administered by the 松江经济技术开发区 (its budget pays the 30 % instead of a town).
 # From geodata/data/PROVENANCE.md: the ETDZ, its 东部园区 (former 松江工业区), the
@@ -35,10 +36,6 @@ COLUMNS = {
     "contract_no": ("contract_no", "合同编号"),
 }
 REQUIRED = ("buyer", "seller", "year", "performed_yuan")
-
-
-class ContractFileError(ValueError):
-    """A contract file that cannot be read at all (missing column, unknown format)."""
 
 
 def parties_from_db(*, session: Session, chain_code: str) -> dict[str, Party]:
@@ -68,35 +65,9 @@ def contracts_from_db(*, session: Session) -> list[ContractRow]:
     ]
 
 
-def _rename(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    names = {}
-    for target, aliases in COLUMNS.items():
-        found = [c for c in frame.columns if str(c).strip() in aliases]
-        if found:
-            names[found[0]] = target
-        elif target in REQUIRED:
-            raise ContractFileError(f"{path.name} 缺少必填列“{aliases[0]}”（可用列名：{'、'.join(aliases)}）")
-    return frame.rename(columns=names)
-
-
-def _integer(value: object) -> int | None:
-    """An integer amount or year, else None ('12.0' and 12.0 are fine, '12.5' and 'abc' are not)."""
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except (TypeError, ValueError):
-        return None
-    return int(number) if number.is_integer() else None
-
-
 def read_contract_file(path: Path) -> tuple[list[ContractRow], list[RowError]]:
-    """Rows of a CSV or Excel file. Row numbers are those a spreadsheet shows (header = row 1)."""
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = pd.read_excel(path, dtype=str)
-    elif path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    else:
-        raise ContractFileError(f"{path.name}：只支持 .csv 或 .xlsx 文件")
-    return rows_from_records(_rename(frame, path).fillna("").to_dict("records"), first_row=2)
+    """Rows of a CSV or Excel file, numbered as a spreadsheet shows them."""
+    return rows_from_records(read_table(path, COLUMNS, REQUIRED), first_row=FIRST_DATA_ROW)
 
 
 def rows_from_records(records: list[dict], first_row: int) -> tuple[list[ContractRow], list[RowError]]:
@@ -104,7 +75,7 @@ def rows_from_records(records: list[dict], first_row: int) -> tuple[list[Contrac
     rows: list[ContractRow] = []
     errors: list[RowError] = []
     for index, record in enumerate(records, start=first_row):
-        numbers = {key: _integer(record.get(key)) for key in ("year", "performed_yuan", "contracted_yuan")}
+        numbers = {key: integer(record.get(key)) for key in ("year", "performed_yuan", "contracted_yuan")}
         bad = [k for k in ("year", "performed_yuan") if numbers[k] is None]
         if record.get("contracted_yuan") not in (None, "") and numbers["contracted_yuan"] is None:
             bad.append("contracted_yuan")

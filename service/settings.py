@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     chain: str = Field(default="smart_terminal", description="Code of the chain the pages show by default")
     demo_enterprises: int = Field(default=3000, description="Number of enterprises `chainmap demo` generates")
     demo_seed: int = Field(default=42, description="Random seed of the demo district")
+    tiles: str = Field(default="osm", description="Base map of /map: osm, amap (GCJ-02), tianditu or none (offline)")
+    tianditu_key: str | None = Field(default=None, description="Tianditu API key, needed for tiles=tianditu")
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

@@ -1,7 +1,7 @@
 from collections import Counter, defaultdict
 
 from chainmap import uscc
-from chainmap.demo import generate_demo
+from chainmap.demo import generate_demo, scale_up
 from chainmap.records import check_enterprise
 from geodata import G60_CITIES, LOCAL_CITY, inside_district
 
@@ -67,3 +67,18 @@ def test_contracts_follow_supply_edges_and_some_pairs_cross_the_reward_threshold
         yearly[(c.buyer_uscc, c.seller_uscc, c.year)] += c.performed_yuan
     crossing = sum(v >= 3_000_000 for v in yearly.values())
     assert 0.01 < crossing / len(yearly) < 0.3
+
+
+def test_scale_up_copies_the_district_with_new_codes_inside_the_boundary(small_demo):
+    bigger = scale_up(small_demo, 700, seed=1)
+    codes = [e.uscc for e in bigger.enterprises]
+    assert len(codes) == len(set(codes)) == 700 and all(uscc.is_valid(c) for c in codes)
+    assert all(e.demo and e.name.startswith("示例") for e in bigger.enterprises)
+    located = [e for e in bigger.enterprises if e.lon is not None]
+    assert inside_district([e.lon for e in located], [e.lat for e in located]).all()
+    moved = {e.name for e in bigger.enterprises} - {e.name for e in small_demo.enterprises}
+    assert len(moved) == 400
+    assert {c.buyer_uscc for c in bigger.contracts} <= set(codes) and {c.seller_uscc for c in bigger.contracts} <= set(
+        codes
+    )
+    assert 2 * len(small_demo.contracts) <= len(bigger.contracts) <= 3 * len(small_demo.contracts)

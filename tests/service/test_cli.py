@@ -55,3 +55,36 @@ def test_panorama_on_the_demo_database_writes_its_exports(tmp_path, monkeypatch)
 def test_bench_classify_refuses_a_chain_without_labelled_data():
     result = runner.invoke(app, ["bench-classify", "--chain", "satellite_internet"])
     assert result.exit_code == 2 and "没有标注数据" in result.output
+
+
+def test_map_export_writes_a_standalone_offline_page(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert runner.invoke(app, ["demo", "--no-serve", "--enterprises", "200"]).exit_code == 0
+    out = tmp_path / "map.html"
+    result = runner.invoke(app, ["map", "--out", str(out), "--tiles", "none"])
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "底图 none" in result.output and "L.markerClusterGroup" in html and "openstreetmap" not in html
+    bad = runner.invoke(app, ["map", "--out", str(out), "--tiles", "tianditu"])
+    assert bad.exit_code == 2 and "CHAINMAP_TIANDITU_KEY" in bad.output
+
+
+def test_import_enterprises_reports_row_errors_and_exits_non_zero(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    sheet = tmp_path / "in.csv"
+    sheet.write_text(
+        "统一社会信用代码,企业名称,地址\n913101174JURQ2839L,示范企业,松江区泗泾镇\n坏代码,乙,\n", encoding="utf-8"
+    )
+    bad = runner.invoke(app, ["import-enterprises", str(sheet)])
+    assert bad.exit_code == 1 and "第3行 uscc" in bad.output and "未导入任何企业" in bad.output
+    sheet.write_text("统一社会信用代码,企业名称,地址\n913101174JURQ2839L,示范企业,松江区泗泾镇\n", encoding="utf-8")
+    good = runner.invoke(app, ["import-enterprises", str(sheet)])
+    assert good.exit_code == 0, good.output
+    assert "已导入 1 家企业" in good.output and "街镇中心" in good.output
+
+
+def test_geo_load_boundaries_refuses_a_file_it_cannot_use(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    (tmp_path / "towns.kml").write_text("<kml/>")
+    result = runner.invoke(app, ["geo", "load-boundaries", str(tmp_path / "towns.kml"), "--layer", "towns"])
+    assert result.exit_code == 2 and "不支持的格式" in result.output

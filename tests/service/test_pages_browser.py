@@ -42,3 +42,40 @@ def test_hovering_a_segment_highlights_its_supply_edges(base_url, tmp_path, chai
     assert sorted(outgoing) == sorted(e.buyer for e in chain.edges if e.supplier == code)
     assert sorted(incoming) == sorted(e.supplier for e in chain.edges if e.buyer == code)
     assert len(image) > 50_000
+
+
+def _clusters_by_colour(page, colours):
+    return page.evaluate(
+        "colours => colours.map(c => [...document.querySelectorAll('.cm-cluster')]"
+        ".filter(e => e.innerHTML.includes(c)).length)",
+        colours,
+    )
+
+
+def test_map_page_toggles_a_direction_layer_and_finds_an_enterprise(base_url, tmp_path, chain):
+    from chainmap.panorama_map import PALETTE
+
+    shot = PAGES["map.png"]
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        image = take(browser, base_url, shot, tmp_path / "map.png")
+        page = browser.new_page(viewport={"width": shot.width, "height": 800})
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(base_url + shot.path)
+        page.locator(shot.ready).first.wait_for()
+        first = page.locator(".leaflet-control-layers-overlays label").nth(3)  # after boundary, towns, parks
+        direction = first.inner_text().strip()
+        before = _clusters_by_colour(page, PALETTE[:3])
+        first.locator("input").uncheck()
+        after = _clusters_by_colour(page, PALETTE[:3])
+        name = page.evaluate(r"""() => document.documentElement.innerHTML.match(/\[[\d.]+,[\d.]+,"([^"]+)"/)[1]""")
+        page.fill("#cm-search", name)
+        page.press("#cm-search", "Enter")
+        found = page.locator("#cm-found").inner_text()
+        popup = page.locator(".leaflet-popup-content").inner_text()
+        browser.close()
+    assert direction == next(r.name for r in chain.roots if r.tier.value != "scenario") and errors == []
+    assert before[0] > 0 and after[0] == 0 and after[1:] == before[1:]
+    assert found.startswith("找到") and name in popup and "查找供应商" in popup
+    assert len(image) > 50_000

@@ -14,6 +14,7 @@ from service import repository, rewards
 from service.api import create_app
 from service.cli import app as cli
 from service.settings import Settings
+from service.tables import TableFileError
 
 BUYER = EnterpriseRecord(
     uscc="91350100M000100Y43",
@@ -64,7 +65,7 @@ def test_a_csv_with_chinese_headers_is_read_and_bad_rows_are_numbered(tmp_path):
 def test_a_file_missing_a_column_is_refused_naming_it(tmp_path):
     path = tmp_path / "contracts.csv"
     path.write_text("采购方,供应方,履约金额\nA,B,1\n", encoding="utf-8")
-    with pytest.raises(rewards.ContractFileError, match="缺少必填列“year”"):
+    with pytest.raises(TableFileError, match="缺少必填列“year”"):
         rewards.read_contract_file(path)
 
 
