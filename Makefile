@@ -36,6 +36,8 @@ screenshot: $(STAMP)
 bench: $(STAMP) system-deps
 	$(BIN)/chainmap bench-classify
 	$(BIN)/python -m scripts.bench_map
+	$(BIN)/chainmap bench-match --demo
+	$(BIN)/python -m scripts.bench_match
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

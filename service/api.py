@@ -33,13 +33,13 @@ def _invalid_record(_request: Request, exc: Exception) -> JSONResponse:
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from service.routes import chains, enterprises, geo, health, pages, rewards
+    from service.routes import chains, enterprises, geo, health, matching, pages, rewards
 
     app = FastAPI(title="chainmap 产业链全景图", version="0.1.0", description="产业链全景、伙伴匹配与协同奖励测算")
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.chain = load_named_chain(settings.chain)
     app.add_exception_handler(InvalidRecord, _invalid_record)
-    for module in (health, enterprises, chains, rewards, geo, pages):
+    for module in (health, enterprises, chains, rewards, geo, matching, pages):
         app.include_router(module.router)
     return app

@@ -39,6 +39,8 @@ def members_from_db(*, session: Session, chain_code: str) -> list[EnterpriseReco
             precision=LocationPrecision(e.location_precision),
             labels=frozenset(label for label in Label if getattr(e, f"is_{label.value}")),
             revenue_yuan=e.revenue_yuan,
+            products=e.products,
+            business_scope=e.business_scope,
             segments=segments.get(e.id, {}),
             demo=e.is_demo,
             city=e.city,

@@ -88,3 +88,27 @@ def test_geo_load_boundaries_refuses_a_file_it_cannot_use(tmp_path, monkeypatch)
     (tmp_path / "towns.kml").write_text("<kml/>")
     result = runner.invoke(app, ["geo", "load-boundaries", str(tmp_path / "towns.kml"), "--layer", "towns"])
     assert result.exit_code == 2 and "不支持的格式" in result.output
+
+
+def test_match_suppliers_prints_reasons_as_json(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    assert runner.invoke(app, ["demo", "--no-serve", "--enterprises", "300"]).exit_code == 0
+    result = runner.invoke(app, ["match", "suppliers", "--need", "MCU芯片", "--k", "2", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["inferred_segments"][0]["code"] == "ST.CHIP.MCU" and len(body["recommendations"]) == 2
+    text = runner.invoke(app, ["match", "customers", "--segment", "ST.HOME"])
+    assert text.exit_code == 0 and "1. " in text.output
+    bad = runner.invoke(app, ["match", "suppliers"])
+    assert bad.exit_code == 2 and "请提供" in bad.output
+
+
+def test_bench_match_on_a_bare_edge_list(tmp_path):
+    rows = ["supplier,customer,date"] + [f"s{i % 7},b{i % 11},2024-0{1 + i % 9}-01" for i in range(60)]
+    rows += [f"s{i % 5},b{i % 13},2025-1{i % 3}-01" for i in range(40)]
+    (tmp_path / "edges.csv").write_text("\n".join(rows), encoding="utf-8")
+    result = runner.invoke(app, ["bench-match", "--edges", str(tmp_path / "edges.csv"), "--split-date", "2025-07-01"])
+    assert result.exit_code == 0, result.output
+    assert "L3 graph only" in result.output and "text only" not in result.output and "100 contracts" in result.output
+    (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    assert runner.invoke(app, ["bench-match", "--edges", str(tmp_path / "bad.csv")]).exit_code == 2

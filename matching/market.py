@@ -1,0 +1,202 @@
+"""The candidate market as plain data, indexed once: sparse segment, text and contract matrices.
+
+``Firm`` and ``Contract`` are all a caller passes in (the service builds them from its
+tables; a bare ``supplier,customer,date`` edge list gives firms with nothing but an id).
+``Market`` turns them into arrays so that a query never loops over candidates in Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from geodata import G60_CITIES, LOCAL_CITY
+
+KM_PER_DEGREE = (111.195 * 0.8567, 111.195)  # longitude (× cos 31.05°N) and latitude on the haversine sphere
+LARGE_MARKET = 1000  # from this many firms, n-grams in one firm only or in over 20 % of firms are dropped
+DIRECTNESS = 0.6  # an edge drawn between parent segments counts this much per level below them
+OUTSIDE_DISTRICT = 0.15  # geography of a firm in another G60 city
+UNLOCATED = 0.3  # geography of a Songjiang firm without a position
+QUALITY_LABELS = ("链主", "专精特新", "专精特新“小巨人”", "高新技术企业", "上市企业")
+
+
+@dataclass(frozen=True)
+class Firm:
+    id: str
+    name: str = ""
+    segments: tuple[str, ...] = ()
+    text: str = ""  # products and business scope
+    lon: float | None = None  # WGS-84
+    lat: float | None = None
+    city: str = LOCAL_CITY
+    town: str | None = None
+    park: str | None = None
+    labels: frozenset[str] = frozenset()  # Chinese label names, e.g. 专精特新
+    revenue_yuan: int | None = None
+    in_chain: bool = True
+
+
+@dataclass(frozen=True)
+class Contract:
+    supplier: str
+    customer: str
+    signed_on: date
+    performed_yuan: int = 0
+
+
+@dataclass(frozen=True)
+class ChainData:
+    """What matching needs of a chain: supply edges between segment codes, the tree, the names."""
+
+    edges: Sequence[tuple[str, str, float]]  # (supplier segment, buyer segment, weight)
+    parents: Mapping[str, str | None]
+    names: Mapping[str, str]
+    tiers: Mapping[str, str] = field(default_factory=dict)  # code -> upstream / midstream / ...
+
+
+def _depths(parents: Mapping[str, str | None]) -> dict[str, int]:
+    def depth(code: str) -> int:
+        parent = parents.get(code)
+        return 0 if parent is None else 1 + depth(parent)
+
+    return {code: depth(code) for code in parents}
+
+
+def _below(chain: ChainData, codes: list[str]) -> dict[str, list[tuple[str, int]]]:
+    """Each segment with itself and every segment under it, with how many levels under."""
+    depth = _depths(chain.parents)
+    below: dict[str, list[tuple[str, int]]] = {}
+    for code in codes:
+        node: str | None = code
+        while node is not None:
+            below.setdefault(node, []).append((code, depth.get(code, 0) - depth.get(node, 0)))
+            node = chain.parents.get(node)
+    return below
+
+
+def segment_matrices(chain: ChainData, codes: list[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
+    """Supply A[s, b]: how directly s supplies b (edge weight × DIRECTNESS per level below the edge's ends);
+    containment W[d, a]: segment d lies under a (DIRECTNESS per level)."""
+    index = {code: i for i, code in enumerate(codes)}
+    below = _below(chain, codes)
+    supply = np.zeros((len(codes), len(codes)), dtype=np.float32)
+    for supplier, buyer, weight in chain.edges:
+        for s, s_levels in below.get(supplier, []):
+            for b, b_levels in below.get(buyer, []):
+                value = weight * DIRECTNESS ** (s_levels + b_levels)
+                supply[index[s], index[b]] = max(supply[index[s], index[b]], value)
+    within = np.zeros_like(supply)
+    for ancestor, members in below.items():
+        if ancestor in index:
+            for code, levels in members:
+                within[index[code], index[ancestor]] = DIRECTNESS**levels
+    return sparse.csr_matrix(supply), sparse.csr_matrix(within)
+
+
+class ContractGraph:
+    """Who bought from whom, and when: a customers × suppliers matrix over the market's firms."""
+
+    def __init__(self, market: Market, contracts: Iterable[Contract]):
+        n = len(market.ids)
+        first: dict[tuple[int, int], date] = {}
+        last: dict[tuple[int, int], date] = {}
+        for c in contracts:
+            key = (market.index[c.customer], market.index[c.supplier])
+            first[key] = min(first.get(key, c.signed_on), c.signed_on)
+            last[key] = max(last.get(key, c.signed_on), c.signed_on)
+        rows = np.fromiter((k[0] for k in first), dtype=np.int64, count=len(first))
+        cols = np.fromiter((k[1] for k in first), dtype=np.int64, count=len(first))
+        self.bought = sparse.csr_matrix((np.ones(len(first), dtype=np.float32), (rows, cols)), shape=(n, n))
+        self.sold = self.bought.T.tocsr()
+        self.first, self.last = first, last
+        self.latest = max(last.values(), default=None)
+        self.customer_degree = np.asarray(self.bought.sum(axis=1)).ravel()
+        self.supplier_degree = np.asarray(self.bought.sum(axis=0)).ravel()
+        self.customer_popularity = _scaled(np.log1p(self.customer_degree))
+        self.supplier_popularity = _scaled(np.log1p(self.supplier_degree))
+
+
+def _scaled(values: np.ndarray) -> np.ndarray:
+    top = values.max(initial=0.0)
+    return (values / top if top > 0 else values).astype(np.float32)
+
+
+class Market:
+    """Every candidate firm, indexed for vectorised signals."""
+
+    def __init__(self, firms: Sequence[Firm], chain: ChainData | None = None):
+        self.firms = list(firms)
+        self.ids = [f.id for f in self.firms]
+        self.index = {firm_id: i for i, firm_id in enumerate(self.ids)}
+        if len(self.index) != len(self.ids):
+            raise ValueError("企业编号重复")
+        self.chain = chain or ChainData((), {}, {})
+        self.codes = sorted(set(self.chain.parents) | {s for f in self.firms for s in f.segments})
+        self.code_index = {code: i for i, code in enumerate(self.codes)}
+        self.supply, self.within = segment_matrices(self.chain, self.codes)
+        self.membership = self._membership()
+        self.has_text = any(f.text for f in self.firms)
+        large = len(self.firms) >= LARGE_MARKET  # small markets keep rare and common n-grams alike
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char",
+            ngram_range=(2, 3),
+            min_df=2 if large else 1,
+            max_df=0.2 if large else 1.0,
+            sublinear_tf=True,
+            dtype=np.float32,
+        )
+        self.text_rows = self.vectorizer.fit_transform([f.text for f in self.firms]) if self.has_text else None
+        self.text = self.text_rows.tocsc() if self.text_rows is not None else None  # columns: postings per n-gram
+        self.lon = np.array([np.nan if f.lon is None else f.lon for f in self.firms])
+        self.lat = np.array([np.nan if f.lat is None else f.lat for f in self.firms])
+        self.x_km = (self.lon * KM_PER_DEGREE[0]).astype(np.float32)
+        self.y_km = (self.lat * KM_PER_DEGREE[1]).astype(np.float32)
+        self.local = np.array([f.city == LOCAL_CITY for f in self.firms])
+        self.g60 = np.array([f.city in G60_CITIES for f in self.firms])
+        self.geography_without_distance = np.where(
+            self.local, UNLOCATED, np.where(self.g60, OUTSIDE_DISTRICT, 0)
+        ).astype(np.float32)
+        self.town = self._codes([f.town for f in self.firms])
+        self.park = self._codes([f.park for f in self.firms])
+        quality = np.array([len(f.labels & set(QUALITY_LABELS)) for f in self.firms], dtype=np.float32)
+        self.quality_score = 0.5 * np.minimum(1, quality / 2)  # two or more quality labels count fully
+        revenue = np.array([f.revenue_yuan or 0 for f in self.firms], dtype=float)
+        self.log_revenue = np.where(revenue > 0, np.log10(np.maximum(revenue, 1)), np.nan).astype(np.float32)
+        self.in_chain = np.array([f.in_chain and bool(f.segments) for f in self.firms])
+        self._label_masks: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def from_edges(cls, contracts: Iterable[Contract]) -> Market:
+        """A market of bare ids, for an edge list without enterprise attributes."""
+        ids = dict.fromkeys(i for c in contracts for i in (c.supplier, c.customer))
+        return cls([Firm(firm_id, name=firm_id, city="") for firm_id in ids])
+
+    def _membership(self) -> sparse.csr_matrix:
+        rows = [i for i, f in enumerate(self.firms) for _ in f.segments]
+        cols = [self.code_index[s] for f in self.firms for s in f.segments]
+        data = np.ones(len(rows), dtype=np.float32)
+        return sparse.csr_matrix((data, (rows, cols)), shape=(len(self.firms), len(self.codes)))
+
+    def _codes(self, values: list[str | None]) -> np.ndarray:
+        names = {v: i for i, v in enumerate(sorted({v for v in values if v}))}
+        return np.array([names[v] if v else -1 for v in values], dtype=np.int32)
+
+    def has_label(self, label: str) -> np.ndarray:
+        if label not in self._label_masks:
+            self._label_masks[label] = np.array([label in f.labels for f in self.firms])
+        return self._label_masks[label]
+
+    def segment_vector(self, codes: Iterable[str]) -> np.ndarray:
+        vector = np.zeros(len(self.codes), dtype=np.float32)
+        for code in codes:
+            if code in self.code_index:
+                vector[self.code_index[code]] = 1
+        return vector
+
+    def graph(self, contracts: Iterable[Contract]) -> ContractGraph:
+        return ContractGraph(self, contracts)

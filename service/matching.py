@@ -1,0 +1,124 @@
+"""Partner matching on stored data: the market and contract history as plain data, one fitted ranker per state."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from sqlalchemy import func
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from chainmap.classify import Description, SegmentMatch, classifier_for
+from chainmap.records import ContractRecord, EnterpriseRecord
+from chainmap.taxonomy import Chain
+from chainmap.uscc import normalize
+from matching.market import ChainData, Contract, Firm, Market
+from matching.ranker import PartnerRanker, Shortlist
+from matching.signals import Direction, Query
+from service import models as m
+from service.panorama import members_from_db
+
+_RANKERS: dict[tuple, PartnerRanker] = {}
+
+
+def chain_data(chain: Chain) -> ChainData:
+    return ChainData(
+        edges=[(e.supplier, e.buyer, e.weight) for e in chain.edges],
+        parents={code: s.parent for code, s in chain.segments.items()},
+        names={code: s.name for code, s in chain.segments.items()},
+    )
+
+
+def firm(record: EnterpriseRecord) -> Firm:
+    return Firm(
+        id=record.uscc,
+        name=record.name,
+        segments=tuple(record.segments),
+        text=f"{record.products} {record.business_scope}".strip(),
+        lon=record.lon,
+        lat=record.lat,
+        city=record.city,
+        town=record.town,
+        park=record.park,
+        labels=frozenset(label.label for label in record.labels),
+        revenue_yuan=record.revenue_yuan,
+    )
+
+
+def contract(record: ContractRecord) -> Contract:
+    return Contract(record.seller_uscc, record.buyer_uscc, record.signed_on, record.performed_yuan)
+
+
+def contracts_from_db(session: Session) -> list[Contract]:
+    buyer, seller = aliased(m.Enterprise), aliased(m.Enterprise)
+    rows = session.exec(
+        select(seller.uscc, buyer.uscc, m.Contract.signed_on, m.Contract.performed_yuan)
+        .join(buyer, m.Contract.buyer_id == buyer.id)
+        .join(seller, m.Contract.seller_id == seller.id)
+    )
+    return [Contract(*row) for row in rows]
+
+
+def _state(session: Session) -> tuple:
+    """Changes whenever enterprises, segment links or contracts change."""
+    columns = (m.Enterprise.id, m.EnterpriseSegment.enterprise_id, m.EnterpriseSegment.segment_id, m.Contract.id)
+    return tuple(tuple(session.exec(select(func.count(c), func.sum(c))).one()) for c in columns)
+
+
+def ranker_for(*, session: Session, chain: Chain) -> PartnerRanker:
+    """The ranker fitted on the stored contracts; refitted when the data change."""
+    key = (str(session.get_bind().url), chain.code, _state(session))
+    if key not in _RANKERS:
+        _RANKERS.clear()
+        market = Market([firm(r) for r in members_from_db(session=session, chain_code=chain.code)], chain_data(chain))
+        _RANKERS[key] = PartnerRanker().fit(market, contracts_from_db(session))
+    return _RANKERS[key]
+
+
+class MatchRequestError(ValueError):
+    """A query that cannot be answered; the message says which field is wrong."""
+
+
+def build_query(
+    *,
+    chain: Chain,
+    direction: Direction,
+    uscc: str | None = None,
+    need: str = "",
+    segments: Sequence[str] = (),
+    **filters,
+) -> tuple[Query, list[SegmentMatch]]:
+    """A Query from a request; a need without segments is classified into the segments it asks for."""
+    unknown = [code for code in segments if code not in chain.segments]
+    if unknown:
+        raise MatchRequestError(f"segment：未知的产业链环节代码 {'、'.join(unknown)}")
+    if not (uscc or need.strip() or segments):
+        raise MatchRequestError("请提供企业统一社会信用代码（uscc）、需求描述（need）或环节代码（segment）之一")
+    inferred = [] if segments or not need.strip() else classifier_for(chain.code).classify(Description(products=need))
+    wanted = tuple(segments) or tuple(match.code for match in inferred)
+    query = Query(direction=direction, firm=normalize(uscc) if uscc else None, text=need, segments=wanted, **filters)
+    return query, inferred
+
+
+def shortlist_json(shortlist: Shortlist, inferred: list[SegmentMatch], market: Market) -> dict:
+    asker = market.firms[market.index[shortlist.query.firm]] if shortlist.query.firm else None
+    return {
+        "direction": shortlist.query.direction,
+        "asker": {"uscc": asker.id, "name": asker.name, "segments": [market.chain.names[s] for s in asker.segments]}
+        if asker
+        else None,
+        "candidates": shortlist.candidates,
+        "inferred_segments": [asdict(match) for match in inferred],
+        "recommendations": [asdict(r) for r in shortlist.recommendations],
+        "partners": [asdict(p) for p in shortlist.partners],
+    }
+
+
+def find_partners(*, session: Session, chain: Chain, **request) -> dict:
+    """The shortlist for a request, as JSON-ready data; raises MatchRequestError or LookupError."""
+    query, inferred = build_query(chain=chain, **request)
+    ranker = ranker_for(session=session, chain=chain)
+    if query.firm is not None and query.firm not in ranker.market.index:
+        raise LookupError(f"未找到统一社会信用代码为“{query.firm}”的企业")
+    return shortlist_json(ranker.rank(query), inferred, ranker.market)

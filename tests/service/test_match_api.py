@@ -1,0 +1,65 @@
+"""/api/match/suppliers, /api/match/customers and the /match page on the demo database."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from service.api import create_app
+from service.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def client(demo_database):
+    with TestClient(create_app(Settings(database_url=demo_database()))) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def buyer(client):
+    return client.get("/api/enterprises", params={"q": "智能家居", "limit": 1}).json()["data"][0]
+
+
+def test_suppliers_for_a_stored_buyer_come_with_reasons_and_partners_apart(client, buyer):
+    body = client.get("/api/match/suppliers", params={"uscc": buyer["uscc"], "k": 5}).json()
+    assert body["asker"]["name"] == buyer["name"] and len(body["recommendations"]) == 5
+    first = body["recommendations"][0]
+    assert first["reasons"] and abs(sum(first["contributions"].values()) - first["score"]) < 1e-3
+    assert not {p["id"] for p in body["partners"]} & {r["id"] for r in body["recommendations"]}
+
+
+def test_a_need_in_words_is_classified_and_filtered(client):
+    params = {"need": "激光雷达，用于服务机器人避障", "scope": "local", "budget_yuan": 5_000_000, "k": 3}
+    body = client.get("/api/match/suppliers", params=params).json()
+    assert body["inferred_segments"][0]["code"] == "ST.SENS.LIDAR"
+    assert all(r["city"] == "松江区" and "激光雷达与测距感知" in r["segments"] for r in body["recommendations"])
+    assert body["recommendations"][0]["reward"]["first_year_reward_yuan"] == 500_000
+
+
+def test_customers_for_a_supplier(client):
+    mcu = client.get("/api/enterprises", params={"q": "MCU", "limit": 1}).json()["data"][0]
+    body = client.get("/api/match/customers", params={"uscc": mcu["uscc"], "k": 5}).json()
+    assert body["direction"] == "customers" and body["recommendations"]
+    assert any(x.startswith("下游：") for r in body["recommendations"] for x in r["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "message"),
+    [
+        ({}, 422, "请提供"),
+        ({"uscc": "913101174JURQ2839L"}, 404, "未找到"),
+        ({"segment": "ST.NOPE"}, 422, "ST.NOPE"),
+        ({"need": "MCU", "scope": "mars"}, 422, "scope"),
+    ],
+)
+def test_bad_requests_say_what_is_wrong(client, params, status, message):
+    response = client.get("/api/match/suppliers", params=params)
+    assert response.status_code == status and message in str(response.json()["detail"])
+
+
+def test_match_page_shows_the_shortlist_in_chinese(client, buyer):
+    page = client.get("/match", params={"uscc": buyer["uscc"]})
+    assert page.status_code == 200 and buyer["name"] in page.text and "推荐理由" in page.text
+    assert page.text.count('class="reason"') >= 10
+    empty = client.get("/match")
+    assert empty.status_code == 200 and "推荐理由" not in empty.text and "<form" in empty.text
+    wrong = client.get("/match", params={"uscc": "913101174JURQ2839L"})
+    assert "未找到" in wrong.text
