@@ -205,6 +205,7 @@ def create_enterprise(*, session: Session, data: m.EnterpriseCreate, chain_code:
         segments=data.segments,
         demo=data.is_demo,
         city=data.city,
+        placement=data.placement,
     )
     add_enterprises(session=session, records=[record], chain_code=chain_code)
     return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == normalize(record.uscc))).one()

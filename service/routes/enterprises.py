@@ -1,7 +1,7 @@
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from service import classification, repository
+from service import classification, geo, repository
 from service import models as m
 from service.api import SessionDep
 
@@ -30,7 +30,8 @@ def get_enterprise(uscc: str, session: SessionDep) -> m.EnterprisePublic:
     "", response_model=m.EnterprisePublic, status_code=201, summary="登记企业（校验代码、去重、定位须在松江区内）"
 )
 def create_enterprise(data: m.EnterpriseCreate, session: SessionDep, request: Request) -> m.EnterprisePublic:
-    enterprise = repository.create_enterprise(session=session, data=data, chain_code=request.app.state.chain.code)
+    placed = geo.place_new(session=session, data=data)
+    enterprise = repository.create_enterprise(session=session, data=placed, chain_code=request.app.state.chain.code)
     session.commit()
     return repository.to_public(session, enterprise)
 

@@ -71,6 +71,17 @@ def test_create_stores_a_valid_enterprise(client):
     assert client.get("/api/enterprises/91350100M000100Y43").json()["town"] == "九亭镇"
 
 
+def test_create_places_an_enterprise_by_its_address_and_says_how(client):
+    created = client.post(
+        "/api/enterprises",
+        json={"uscc": "913101174JURQ2839L", "name": "上海园区企业有限公司", "address": "松江区沈砖公路6000号创异工房"},
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert (body["town"], body["park"]) == ("洞泾镇", "洞泾人工智能产业基地")
+    assert body["placement"] == "address_park" and body["location_precision"] == "park" and body["lon"] is not None
+
+
 def test_home_page_is_chinese_and_flags_demo_data(client):
     page = client.get("/").text
     assert "智能终端产业链全景" in page and "示例数据" in page
