@@ -68,7 +68,7 @@ def _chain_reason(market: Market, ctx: Context, i: int) -> str | None:
 
 
 def shared_phrases(query: str, text: str, limit: int = 3) -> list[str]:
-    """The longest pieces of the query (two characters or more, not only punctuation) found in the text."""
+    """The longest pieces of the query (three characters or more, so not 服务 or 技术) found in the text."""
     found: list[str] = []
     i = 0
     while i < len(query):
@@ -76,7 +76,7 @@ def shared_phrases(query: str, text: str, limit: int = 3) -> list[str]:
         while j <= len(query) and query[i:j] in text:
             j += 1
         piece = query[i : j - 1].strip(" ，、。；;,.()（）")
-        if len(piece) >= 2 and any(ch.isalnum() for ch in piece):
+        if len(piece) >= 3 and any(ch.isalnum() for ch in piece):
             found.append(piece)
         i = max(j - 1, i + 1)
     longest: list[str] = []

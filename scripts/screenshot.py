@@ -43,6 +43,7 @@ PAGES = {
     "home.png": Shot("/"),
     "chain.png": Shot("/chains/smart_terminal", 1680, hover='.segment[data-code="ST.CHIP.MCU"]', element=".diagram"),
     "map.png": Shot("/map?tiles=none", 1280, ready=".cm-cluster"),
+    "match.png": Shot("/match?need=激光雷达，用于服务机器人避障&scope=local&budget_yuan=5000000&k=5", 1280),
 }
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
