@@ -206,15 +206,17 @@ def enterprise_table(chain: Chain, enterprises: list[EnterpriseRecord], frame: M
     Row: [lat, lon, name, uscc, direction index, segment indexes, label bitmask, tier index, estimated 0/1].
     """
     directions = [root.code for root in chain.roots if root.tier is not Tier.SCENARIO]
+    direction_at = {code: i for i, code in enumerate(directions)}
     codes = list(chain.segments)
+    code_at = {code: i for i, code in enumerate(codes)}
     tiers = list(Tier)
     placed = [e for e in enterprises if e.city == LOCAL_CITY and e.lon is not None and e.lat is not None]
     x, y = frame.xy([e.lon for e in placed], [e.lat for e in placed])
     rows = []
     for e, lon, lat in zip(placed, x, y, strict=True):
-        segments = [c for c in e.segments if c in chain.segments]
+        segments = [c for c in e.segments if c in code_at]
         root = chain.root_of(segments[0]).code if segments else None
-        direction = directions.index(root) if root in directions else len(directions)
+        direction = direction_at.get(root, len(directions)) if root else len(directions)
         mask = sum(1 << LABEL_ORDER.index(label) for label in e.labels)
         tier = tiers.index(chain.segments[segments[0]].tier) if segments else -1
         estimated = int(LocationPrecision(e.precision).estimated)
@@ -225,7 +227,7 @@ def enterprise_table(chain: Chain, enterprises: list[EnterpriseRecord], frame: M
                 e.name,
                 e.uscc,
                 direction,
-                [codes.index(c) for c in segments],
+                [code_at[c] for c in segments],
                 mask,
                 tier,
                 estimated,

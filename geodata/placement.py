@@ -134,8 +134,9 @@ class Placer:
         inside = inside_district(x, y)
         if not inside.all():
             i = int(np.argmin(inside))
+            which = f"第{i + 1}个" if len(x) > 1 else ""
             raise OutsideDistrict(
-                f"第{i + 1}个坐标 ({float(np.atleast_1d(lon)[i]):.6f}, {float(np.atleast_1d(lat)[i]):.6f})"
+                f"{which}坐标 ({float(np.atleast_1d(lon)[i]):.6f}, {float(np.atleast_1d(lat)[i]):.6f})"
                 f"（按 {Datum(datum).value.upper()} 解读）不在松江区范围内"
             )
         return x, y, self.towns_at(x, y), self.parks_at(x, y)

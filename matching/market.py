@@ -8,7 +8,7 @@ tables; a bare ``supplier,customer,date`` edge list gives firms with nothing but
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -38,7 +38,6 @@ class Firm:
     park: str | None = None
     labels: frozenset[str] = frozenset()  # Chinese label names, e.g. 专精特新
     revenue_yuan: int | None = None
-    in_chain: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,7 +45,6 @@ class Contract:
     supplier: str
     customer: str
     signed_on: date
-    performed_yuan: int = 0
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,6 @@ class ChainData:
     edges: Sequence[tuple[str, str, float]]  # (supplier segment, buyer segment, weight)
     parents: Mapping[str, str | None]
     names: Mapping[str, str]
-    tiers: Mapping[str, str] = field(default_factory=dict)  # code -> upstream / midstream / ...
 
 
 def _depths(parents: Mapping[str, str | None]) -> dict[str, int]:
@@ -167,7 +164,7 @@ class Market:
         self.quality_score = 0.5 * np.minimum(1, quality / 2)  # two or more quality labels count fully
         revenue = np.array([f.revenue_yuan or 0 for f in self.firms], dtype=float)
         self.log_revenue = np.where(revenue > 0, np.log10(np.maximum(revenue, 1)), np.nan).astype(np.float32)
-        self.in_chain = np.array([f.in_chain and bool(f.segments) for f in self.firms])
+        self.in_chain = np.array([bool(f.segments) for f in self.firms])
         self._label_masks: dict[str, np.ndarray] = {}
 
     @classmethod

@@ -9,7 +9,7 @@ import numpy as np
 
 from matching.market import QUALITY_LABELS, ContractGraph, Market
 from matching.reward import FIRST_CAP, FIRST_RATE, THRESHOLD, threshold_gap
-from matching.signals import SIGNALS, Context, Direction, query_text
+from matching.signals import SIGNALS, Context, Direction, oriented_supply, query_text
 
 SHOWN = 0.05  # a signal contributing less than this to the score is not given as a reason
 LAPSED_AFTER = timedelta(days=365)
@@ -45,24 +45,19 @@ def _wan(yuan: float) -> str:
 def _chain_reason(market: Market, ctx: Context, i: int) -> str | None:
     names = market.chain.names
     candidate = market.firms[i].segments
-    for wanted in ctx.query.segments:
-        hit = [c for c in candidate if market.within[market.code_index[c], market.code_index[wanted]] > 0]
-        if wanted in market.code_index and hit:
+    at = market.code_index
+    for wanted in (w for w in ctx.query.segments if w in at):
+        if any(market.within[at[c], at[wanted]] > 0 for c in candidate):
             return f"所需环节：{names.get(wanted, wanted)}"
     if ctx.asker is None:
         return None
-    pairs = [(c, a) for c in candidate for a in ctx.asker.segments if c in market.code_index and a in market.code_index]
-    suppliers = ctx.query.direction == Direction.SUPPLIERS
-    strength = [
-        market.supply[market.code_index[c], market.code_index[a]]
-        if suppliers
-        else market.supply[market.code_index[a], market.code_index[c]]
-        for c, a in pairs
-    ]
+    pairs = [(c, a) for c in candidate for a in ctx.asker.segments if c in at and a in at]
+    supply = oriented_supply(market, ctx)
+    strength = [supply[at[c], at[a]] for c, a in pairs]
     if not pairs or max(strength) <= 0:
         return None
     c, a = pairs[int(np.argmax(strength))]
-    if suppliers:
+    if ctx.query.direction == Direction.SUPPLIERS:
         return f"上游：{names.get(c, c)} → {names.get(a, a)}"
     return f"下游：{names.get(a, a)} → {names.get(c, c)}"
 

@@ -23,14 +23,6 @@ from scipy import sparse
 from matching.market import KM_PER_DEGREE, ContractGraph, Firm, Market
 
 SIGNALS = ("chain", "text", "geography", "profile", "graph", "popularity")
-SIGNAL_NAMES = {
-    "chain": "产业链上下游",
-    "text": "产品相关",
-    "geography": "地理位置",
-    "profile": "资质与规模",
-    "graph": "合作网络",
-    "popularity": "合作广度",
-}
 DISTANCE_SCALE_KM = 8.0
 
 
@@ -104,11 +96,17 @@ def context(market: Market, graph: ContractGraph, query: Query) -> Context:
     )
 
 
+def oriented_supply(market: Market, ctx: Context) -> sparse.csr_matrix:
+    """[candidate segment, asker segment]: how directly the candidate's side deals with the asker's."""
+    return market.supply if ctx.query.direction == Direction.SUPPLIERS else market.supply.T
+
+
 def chain(market: Market, ctx: Context) -> np.ndarray:
     """Per candidate: the supply edge from its segments to the asker's, or membership of a wanted segment."""
     own = market.segment_vector(ctx.asker.segments if ctx.asker else ())
-    supply = market.supply if ctx.query.direction == Direction.SUPPLIERS else market.supply.T
-    per_segment = np.maximum(supply @ own, market.within @ market.segment_vector(ctx.query.segments))
+    per_segment = np.maximum(
+        oriented_supply(market, ctx) @ own, market.within @ market.segment_vector(ctx.query.segments)
+    )
     return np.minimum(1.0, market.membership @ per_segment)
 
 
@@ -117,8 +115,7 @@ def query_text(market: Market, ctx: Context) -> str:
     segments along the supply edges (what a maker of its products buys, or who buys them)."""
     if ctx.query.text or ctx.asker is None:
         return ctx.query.text
-    supply = market.supply if ctx.query.direction == Direction.SUPPLIERS else market.supply.T
-    related = np.flatnonzero(supply @ market.segment_vector(ctx.asker.segments))
+    related = np.flatnonzero(oriented_supply(market, ctx) @ market.segment_vector(ctx.asker.segments))
     return " ".join(market.chain.names.get(market.codes[j], market.codes[j]) for j in related)
 
 
@@ -133,7 +130,7 @@ def text(market: Market, ctx: Context) -> np.ndarray:
     return np.asarray(market.text[:, vector.indices] @ vector.data).ravel()
 
 
-def origin(market: Market, ctx: Context) -> tuple[float, float] | None:
+def origin(ctx: Context) -> tuple[float, float] | None:
     if ctx.query.lon is not None and ctx.query.lat is not None:
         return ctx.query.lon, ctx.query.lat
     if ctx.asker is not None and ctx.asker.lon is not None and ctx.asker.lat is not None:
@@ -146,7 +143,7 @@ def distances(market: Market, ctx: Context) -> np.ndarray:
 
     Planar at 31.05°N (``KM_PER_DEGREE``): across Songjiang it differs from the great circle by under 0.5 %.
     """
-    where = origin(market, ctx)
+    where = origin(ctx)
     if where is None:
         return np.full(len(market.ids), np.nan, dtype=np.float32)
     x, y = np.float32(where[0] * KM_PER_DEGREE[0]), np.float32(where[1] * KM_PER_DEGREE[1])
@@ -190,7 +187,7 @@ def l3(market: Market, ctx: Context) -> np.ndarray:
     partners = ctx.role[ctx.asker_index].toarray().ravel()
     step = ctx.role @ (partners / np.sqrt(np.maximum(ctx.candidate_degree, 1)))
     step[ctx.asker_index] = 0  # paths go through other firms of the asker's role
-    paths = ctx.role.T @ (step / np.sqrt(np.maximum(ctx.asker_degree, 1)))
+    paths = ctx.role_t @ (step / np.sqrt(np.maximum(ctx.asker_degree, 1)))
     top = paths.max(initial=0.0)
     return (paths / top if top > 0 else paths).astype(np.float32)
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
@@ -31,6 +33,16 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@contextlib.contextmanager
+def refused(*errors: type[Exception]) -> Iterator[None]:
+    """Print a user error in Chinese and exit with status 2 instead of a traceback."""
+    try:
+        yield
+    except errors as exc:
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def _initialise(settings: Settings) -> str:
@@ -120,11 +132,8 @@ def reward(
         if contracts is None:
             report, parties = rewards.estimate_from_db(session=session, chain_code=settings.chain, params=params)
         else:
-            try:
+            with refused(TableFileError):
                 rows, errors = rewards.read_contract_file(contracts)
-            except TableFileError as exc:
-                typer.echo(f"错误：{exc}", err=True)
-                raise typer.Exit(2) from exc
             report, parties = rewards.estimate_from_rows(
                 session=session, chain_code=settings.chain, params=params, rows=rows, errors=errors
             )
@@ -244,11 +253,8 @@ def map_command(
     from chainmap.panorama_map import MapFrame, map_html
 
     settings = Settings()
-    try:
+    with refused(ValueError):
         frame = MapFrame(tiles or settings.tiles, settings.tianditu_key)
-    except ValueError as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(2) from exc
     with Session(make_engine(settings)) as session:
         fmap = geo.map_for(session=session, chain=load_named_chain(chain or settings.chain), frame=frame)
     out.write_text(map_html(fmap), encoding="utf-8")
@@ -271,11 +277,8 @@ def load_boundaries(
     settings = Settings()
     _initialise(settings)
     with Session(make_engine(settings)) as session:
-        try:
+        with refused(BoundaryFileError):
             loaded = geo.load_boundaries(session=session, path=file, layer=layer, datum=datum)
-        except BoundaryFileError as exc:
-            typer.echo(f"错误：{exc}", err=True)
-            raise typer.Exit(2) from exc
         session.commit()
     kind = "街镇" if layer == "towns" else "园区"
     typer.echo(f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {loaded.replaced} 家按坐标定位企业的街镇和园区")
@@ -291,13 +294,10 @@ def import_enterprises(
     settings = Settings()
     _initialise(settings)
     with Session(make_engine(settings)) as session:
-        try:
+        with refused(TableFileError):
             report = imports.import_enterprises(
                 session=session, path=file, chain_code=chain or settings.chain, datum=datum
             )
-        except TableFileError as exc:
-            typer.echo(f"错误：{exc}", err=True)
-            raise typer.Exit(2) from exc
         for problem in report.errors:
             typer.echo(f"第{problem.row}行 {problem.column}：{problem.message}", err=True)
         if report.errors:
@@ -312,17 +312,12 @@ match_app = typer.Typer(help="Recommend suppliers or customers, with reasons", n
 app.add_typer(match_app, name="match")
 
 
-def _match(**request) -> None:
+def _match(*, as_json: bool, **request) -> None:
     from service import matching
 
     settings = Settings()
-    as_json = request.pop("as_json")
-    with Session(make_engine(settings)) as session:
-        try:
-            result = matching.find_partners(session=session, chain=load_named_chain(settings.chain), **request)
-        except (matching.MatchRequestError, LookupError) as exc:
-            typer.echo(f"错误：{exc}", err=True)
-            raise typer.Exit(2) from exc
+    with Session(make_engine(settings)) as session, refused(matching.MatchRequestError, LookupError):
+        result = matching.find_partners(session=session, chain=load_named_chain(settings.chain), **request)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
         return
@@ -396,11 +391,8 @@ def bench_match(
     settings = Settings()
     started = time.perf_counter()
     if edges is not None:
-        try:
+        with refused(EdgeListError):
             contracts = read_edge_list(edges)
-        except EdgeListError as exc:
-            typer.echo(f"错误：{exc}", err=True)
-            raise typer.Exit(2) from exc
         market = Market.from_edges(contracts)
     else:
         spec = load_named_chain(settings.chain)

@@ -17,7 +17,7 @@ from chainmap.records import InvalidRecord, LocationPrecision
 from chainmap.taxonomy import Chain
 from geodata import LOCAL_CITY, WGS84, Datum
 from geodata.boundaries import read_boundaries, schematic_town_areas
-from geodata.placement import OfficialAreas, OutsideDistrict, PlacementMethod, Placer
+from geodata.placement import OfficialAreas, OutsideDistrict, Placement, PlacementMethod, Placer
 from service import models as m
 from service.panorama import members_from_db
 
@@ -44,15 +44,20 @@ def placer_for(session: Session) -> Placer:
     return Placer(OfficialAreas(towns=_official(session, m.Town), parks=_official(session, m.Park)))
 
 
+def place_or_refuse(placer: Placer, **where) -> Placement:
+    """``Placer.place``, with a point outside the district refused as an invalid ``lon``."""
+    try:
+        return placer.place(**where)
+    except OutsideDistrict as exc:
+        raise InvalidRecord("lon", str(exc)) from exc
+
+
 def place_new(*, session: Session, data: m.EnterpriseCreate) -> m.EnterpriseCreate:
     """A Songjiang enterprise registered without town and park is placed by its coordinates or address."""
     if data.town or data.park or data.city != LOCAL_CITY:
         return data
     surveyed = data.location_precision == LocationPrecision.SURVEYED
-    try:
-        place = placer_for(session).place(lon=data.lon, lat=data.lat, address=data.address, surveyed=surveyed)
-    except OutsideDistrict as exc:
-        raise InvalidRecord("lon", str(exc).replace("第1个坐标", "坐标")) from exc
+    place = place_or_refuse(placer_for(session), lon=data.lon, lat=data.lat, address=data.address, surveyed=surveyed)
     update = {"lon": place.lon, "lat": place.lat, "town": place.town, "park": place.park}
     return data.model_copy(update={**update, "location_precision": place.precision, "placement": place.method.value})
 

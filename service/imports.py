@@ -9,10 +9,10 @@ from sqlmodel import Session, select
 
 from chainmap.records import EnterpriseRecord, InvalidRecord, Label, LocationPrecision, check_enterprise
 from geodata import LOCAL_CITY, Datum
-from geodata.placement import OutsideDistrict, Placer
+from geodata.placement import Placer
 from service import models as m
 from service import repository
-from service.geo import placer_for
+from service.geo import place_or_refuse, placer_for
 from service.tables import FIRST_DATA_ROW, integer, read_table
 
 COLUMNS = {
@@ -91,10 +91,7 @@ def record_from_row(row: dict[str, str], placer: Placer, datum: Datum) -> Enterp
         segments={code.strip(): 1.0 for code in row.get("segments", "").split(";") if code.strip()},
     )
     if city == LOCAL_CITY:
-        try:
-            place = placer.place(lon=lon, lat=lat, address=record.address, datum=datum)
-        except OutsideDistrict as exc:
-            raise InvalidRecord("lon", str(exc).replace("第1个坐标", "坐标")) from exc
+        place = place_or_refuse(placer, lon=lon, lat=lat, address=record.address, datum=datum)
         record = replace(
             record,
             lon=place.lon,

@@ -47,13 +47,13 @@ def firm(record: EnterpriseRecord) -> Firm:
 
 
 def contract(record: ContractRecord) -> Contract:
-    return Contract(record.seller_uscc, record.buyer_uscc, record.signed_on, record.performed_yuan)
+    return Contract(record.seller_uscc, record.buyer_uscc, record.signed_on)
 
 
 def contracts_from_db(session: Session) -> list[Contract]:
     buyer, seller = aliased(m.Enterprise), aliased(m.Enterprise)
     rows = session.exec(
-        select(seller.uscc, buyer.uscc, m.Contract.signed_on, m.Contract.performed_yuan)
+        select(seller.uscc, buyer.uscc, m.Contract.signed_on)
         .join(buyer, m.Contract.buyer_id == buyer.id)
         .join(seller, m.Contract.seller_id == seller.id)
     )
