@@ -5,6 +5,7 @@ The service maps these to database rows; imports and the demo generator produce 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -85,6 +86,7 @@ class EnterpriseRecord:
     precision: LocationPrecision = LocationPrecision.UNKNOWN
     products: str = ""
     business_scope: str = ""
+    industry_code: str = ""  # GB/T 4754-2017 class (国民经济行业分类, 4 digits), as registration records carry it
     aliases: tuple[str, ...] = ()
     labels: frozenset[Label] = frozenset()
     tech_centre: TechCentreLevel = TechCentreLevel.NONE
@@ -115,6 +117,22 @@ def check_uscc(code: str) -> str:
         raise InvalidRecord("uscc", str(exc)) from exc
 
 
+INDUSTRY_CODE = re.compile(r"[A-T]?(\d{4})")
+
+
+def check_industry_code(code: str) -> str:
+    """A GB/T 4754-2017 class code as four digits; the section letter (e.g. ``C3971``) is dropped."""
+    code = code.strip().upper()
+    if not code:
+        return ""
+    match = INDUSTRY_CODE.fullmatch(code)
+    if match is None:
+        raise InvalidRecord(
+            "industry_code", f"行业代码“{code}”不是国民经济行业分类（GB/T 4754-2017）的4位小类代码，如 3971 或 C3971"
+        )
+    return match.group(1)
+
+
 def check_location(lon: float | None, lat: float | None) -> None:
     """Both or neither coordinate, in WGS-84, inside the district."""
     if (lon is None) != (lat is None):
@@ -142,4 +160,7 @@ def check_enterprise(record: EnterpriseRecord) -> EnterpriseRecord:
             raise InvalidRecord(name, f"{name} 不能为负数，收到 {value}")
     if record.lon is not None and record.precision is LocationPrecision.UNKNOWN:
         raise InvalidRecord("precision", "有坐标的企业必须注明定位精度（surveyed/address/park/town）")
-    return record if code == record.uscc else replace(record, uscc=code)
+    industry = check_industry_code(record.industry_code)
+    if (code, industry) == (record.uscc, record.industry_code):
+        return record
+    return replace(record, uscc=code, industry_code=industry)

@@ -99,6 +99,7 @@ class EnterpriseBase(SQLModel):
     location_precision: str = Field(default=LocationPrecision.UNKNOWN, max_length=16)
     products: str = Field(default="")
     business_scope: str = Field(default="")
+    industry_code: str = Field(default="", max_length=8, description="国民经济行业分类 GB/T 4754-2017 小类（4位）")
     is_chain_leader: bool = False
     is_specialized: bool = False
     is_little_giant: bool = False
