@@ -1,56 +1,57 @@
-"""Which segments of a chain does an enterprise belong to, how sure, and why.
+"""Which segment of a chain does an enterprise belong to, at what level, how sure, and why.
 
-Two parts, combined in one model:
+The model: a linear SVM over the enterprise's words (jieba words with the chain's
+vocabulary as user dictionary, word pairs, and character n-grams inside words) and the
+vocabulary's hits counted for every segment and its parents; its margins become
+probabilities by a softmax whose temperature is fitted on out-of-fold predictions of the
+record-style examples, so that a confidence of 0.8 is right about 80 % of the time.
 
-* **rules**: the chain file's keywords, synonyms and segment names, found in the
-  enterprise's name, products and business scope (经营范围). A hit is evidence a person
-  can check.
-* **learned**: a linear SVM (one-vs-rest) over character 1-3-grams (no word segmentation is
-  needed for Chinese) plus the rule hits as features, trained on the labelled set in
-  ``chainmap/labelled/<chain>.csv`` and on one pseudo-description per segment built
-  from the chain file, so that chains without a labelled set still get a model.
+The answer is hierarchical. The probability of a segment is the sum over the segment and
+everything below it. "Outside the chain" is answered only when the chain as a whole is
+improbable; otherwise the answer walks down from the likeliest direction while the next
+level is at least ``min_confidence`` sure, and says its level: ``leaf``, ``parent`` (shown
+as e.g. 智能终端芯片（未细分）) or ``direction``.
 
-The SVM's margins become probabilities by a softmax whose temperature is fitted on
-out-of-fold margins, so that a confidence of 0.8 is right about 80 % of the time
-(``chainmap.classify_quality`` measures it). The class ``""`` means
-"in no segment of this chain".
+A registered industry class (GB/T 4754-2017) is evidence too: the segments it maps to are
+``code_weight`` times likelier, a class outside the chain makes "outside" likelier, and a
+firm whose text says nothing but whose class maps to the chain gets that class's segment.
 """
 
 from __future__ import annotations
 
-import csv
-import re
-from collections import Counter
+import warnings
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from enum import StrEnum
+from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax, softmax
+from scipy.optimize import minimize, minimize_scalar
+from scipy.special import expit, log_softmax, softmax
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
-from chainmap.taxonomy import Chain, Tier, load_named_chain
+from chainmap.industry import CodeMap, industry_classes
+from chainmap.taxonomy import Chain
+from chainmap.training import Description, LabelledExample, class_note_examples, segment_documents
+from chainmap.vocabulary import PART_OF, Vocabulary
 
-LABELLED_DIR = Path(__file__).parent / "labelled"
-NONE = ""  # the class of enterprises outside the chain
-FIELDS = ("name", "products", "business_scope")
+MIN_CALIBRATION_EXAMPLES = 40
+DEFAULT_TEMPERATURE = 0.2  # what calibration finds for the smart-terminal chain; used where nothing is labelled
+CODE_ONLY_CONFIDENCE = 0.5  # a class code alone: the direction is known, the segment is the class's, no more
+
+__all__ = ["Description", "Level", "SegmentClassifier", "SegmentMatch"]
 
 
-@dataclass(frozen=True)
-class Description:
-    """What is known of an enterprise in words."""
-
-    name: str = ""
-    products: str = ""
-    business_scope: str = ""
+class Level(StrEnum):
+    LEAF = "leaf"
+    PARENT = "parent"
+    DIRECTION = "direction"
 
     @property
-    def text(self) -> str:
-        return "\n".join((self.name, self.products, self.business_scope))
+    def label(self) -> str:
+        return {"leaf": "末级环节", "parent": "上级环节", "direction": "发展方向"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -58,180 +59,238 @@ class SegmentMatch:
     code: str
     name: str
     confidence: float
-    evidence: tuple[str, ...]  # the phrases behind it: rule hits first, then the model's strongest n-grams
+    evidence: tuple[str, ...]  # the phrases behind it: vocabulary hits, the industry class, or strong words
+    level: Level = Level.LEAF
+
+    @property
+    def display_name(self) -> str:
+        return self.name if self.level is Level.LEAF else f"{self.name}（未细分）"
 
     def evidence_text(self) -> str:
         return "；".join(self.evidence)
 
 
-@dataclass(frozen=True)
-class LabelledExample:
-    description: Description
-    segments: tuple[str, ...]  # empty: outside the chain
+class _Words:
+    """The analyzer of the text model: words, word pairs and character n-grams inside words."""
 
-    @property
-    def primary(self) -> str:
-        return self.segments[0] if self.segments else NONE
+    def __init__(self, vocabulary: Vocabulary):
+        self.vocabulary = vocabulary
 
-
-class RuleMatcher:
-    """Finds the chain's keywords, synonyms and segment names in a text."""
-
-    def __init__(self, chain: Chain):
-        self.codes = [s.code for s in chain.leaves if s.tier is not Tier.SCENARIO] + [
-            s.code for s in chain.leaves if s.tier is Tier.SCENARIO
-        ]
-        self.phrase_codes: dict[str, set[str]] = {}
-        for code in self.codes:
-            segment = chain.segments[code]
-            for phrase in (segment.name, *segment.keywords, *segment.synonyms):
-                self.phrase_codes.setdefault(phrase.lower(), set()).add(code)
-        phrases = sorted(self.phrase_codes, key=len, reverse=True)
-        self.pattern = re.compile("|".join(re.escape(p) for p in phrases))
-        self.column = {code: i for i, code in enumerate(self.codes)}
-
-    def hits(self, text: str) -> dict[str, list[str]]:
-        """Segment code -> the distinct phrases found for it, in order of appearance."""
-        found: dict[str, list[str]] = {}
-        for match in self.pattern.finditer(text.lower()):
-            phrase = match.group(0)
-            for code in self.phrase_codes[phrase]:
-                if phrase not in found.setdefault(code, []):
-                    found[code].append(phrase)
-        return found
-
-    def matrix(self, texts: list[str]) -> sparse.csr_matrix:
-        rows, cols, values = [], [], []
-        for row, text in enumerate(texts):
-            for code, phrases in self.hits(text).items():
-                rows.append(row)
-                cols.append(self.column[code])
-                values.append(float(len(phrases)))
-        return sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(self.codes)))
-
-
-def load_labelled(path: Path) -> list[LabelledExample]:
-    """Rows of ``segments,name,products,scope``; several segments are separated by ``;``."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [
-            LabelledExample(
-                Description(row["name"], row["products"], row["scope"]),
-                tuple(code for code in row["segments"].split(";") if code),
-            )
-            for row in csv.DictReader(handle)
-        ]
-
-
-def _segment_documents(chain: Chain, matcher: RuleMatcher) -> list[LabelledExample]:
-    """One pseudo-description per segment, from the chain file's own words."""
-    docs = []
-    for code in matcher.codes:
-        segment = chain.segments[code]
-        words = "、".join((*segment.keywords, *segment.synonyms))
-        docs.append(LabelledExample(Description(segment.name, words, segment.name_en), (code,)))
-    return docs
+    def __call__(self, text: str) -> list[str]:
+        words = self.vocabulary.tokens(text)
+        grams = [f"w:{w}" for w in words] + [f"p:{a}|{b}" for a, b in pairwise(words)]
+        for word in words:
+            if not word.startswith(PART_OF):
+                grams += [f"c:{word[i : i + n]}" for n in (2, 3) for i in range(len(word) - n + 1)]
+        return grams
 
 
 class SegmentClassifier:
-    """Rules and a calibrated text model; ``fit`` on labelled examples, ``classify`` a description."""
+    """Fit on labelled examples; ``classify`` a description into at most a few segments.
 
-    def __init__(self, chain: Chain, *, min_confidence: float = 0.25, regularisation: float = 1.0):
+    Two linear models share the features: a gate (inside the chain or not, with Platt-scaled
+    probability) and the segment model (which segment, given inside; softmax with a fitted
+    temperature). P(segment) = P(inside) x P(segment and below | inside).
+    """
+
+    def __init__(
+        self,
+        chain: Chain,
+        *,
+        min_confidence: float = 0.5,
+        also_confidence: float = 0.3,
+        code_weight: float = 4.0,
+        regularisation: float = 0.5,
+    ):
         self.chain = chain
-        self.matcher = RuleMatcher(chain)
         self.min_confidence = min_confidence
+        self.also_confidence = also_confidence
+        self.code_weight = code_weight
         self.regularisation = regularisation
-        self.temperature = 1.0
+        self.vocabulary = Vocabulary(chain)
+        self.codes = CodeMap.for_chain(chain.code)
+        self.nodes = list(chain.segments)
+        self.temperature = DEFAULT_TEMPERATURE
+        self.gate_scale = (1.0, 0.0)
+        self.model_key = ""
+
+    # -- features and models -----------------------------------------------------------
+    def _hit_matrix(self, texts: list[str]) -> sparse.csr_matrix:
+        column = {code: i for i, code in enumerate(self.nodes)}
+        rows, cols = [], []
+        for row, text in enumerate(texts):
+            for hit in self.vocabulary.hits(self.vocabulary.tokens(text)):
+                for code in (hit.code, *self.chain.ancestors(hit.code)):
+                    rows.append(row)
+                    cols.append(column[code])
+        values = np.ones(len(rows))
+        return sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(self.nodes)))
 
     def _features(self, texts: list[str], *, fit: bool = False) -> sparse.csr_matrix:
-        grams = self.vectorizer.fit_transform(texts) if fit else self.vectorizer.transform(texts)
-        return sparse.hstack([grams, self.matcher.matrix(texts)]).tocsr()
+        words = self.words.fit_transform(texts) if fit else self.words.transform(texts)
+        hits = self._hit_matrix(texts)
+        hits.data = np.log1p(hits.data)
+        return sparse.hstack([words, hits]).tocsr()
 
-    def _fit_model(self, examples: list[LabelledExample]) -> None:
-        examples = [*examples, *_segment_documents(self.chain, self.matcher)]
-        self.vectorizer = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, min_df=1)
+    def _fit_models(self, examples: list[LabelledExample]) -> None:
+        self.words = TfidfVectorizer(analyzer=_Words(self.vocabulary), sublinear_tf=True, min_df=2)
         features = self._features([e.description.text for e in examples], fit=True)
-        self.model = LinearSVC(C=self.regularisation)
-        self.model.fit(features, [e.primary for e in examples])
-        self.classes = [str(c) for c in self.model.classes_]
+        weights = np.array([e.weight for e in examples])
+        inside = np.array([bool(e.segments) for e in examples])
+        self.gate = LinearSVC(C=self.regularisation).fit(features, inside, sample_weight=weights)
+        labels = [e.primary for e in examples if e.segments]
+        self.segment_model = LinearSVC(C=self.regularisation, class_weight="balanced")
+        self.segment_model.fit(features[inside], labels, sample_weight=weights[inside])
+        self.classes = [str(c) for c in self.segment_model.classes_]
+        self._below = self._class_node_matrix()
 
-    def fit(self, examples: list[LabelledExample], *, calibration_folds: int = 4, seed: int = 0) -> SegmentClassifier:
-        """Fit, then choose the temperature that best explains out-of-fold predictions."""
-        scores, truth = _out_of_fold_scores(self, examples, calibration_folds, seed)
-        self.temperature = _best_temperature(scores, truth)
-        self._fit_model(examples)
+    def _class_node_matrix(self) -> np.ndarray:
+        """classes x nodes: 1 where the node is the class or above it."""
+        matrix = np.zeros((len(self.classes), len(self.nodes)))
+        index = {code: i for i, code in enumerate(self.nodes)}
+        for row, code in enumerate(self.classes):
+            for node in (code, *self.chain.ancestors(code)):
+                matrix[row, index[node]] = 1.0
+        return matrix
+
+    def _scores(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        features = self._features(texts)
+        return self.gate.decision_function(features), self.segment_model.decision_function(features)
+
+    def fit(self, examples: list[LabelledExample], *, folds: int = 4, seed: int = 0) -> SegmentClassifier:
+        """Fit on the examples and the class notes; calibrate on out-of-fold predictions of the examples."""
+        notes = [*class_note_examples(self.chain, self.vocabulary), *segment_documents(self.chain)]
+        if len(examples) < MIN_CALIBRATION_EXAMPLES:  # a chain without a labelled set: default calibration
+            self._fit_models([*examples, *notes])
+            return self
+        gate, segments = _out_of_fold_scores(self, examples, notes, folds, seed)
+        self.gate_scale = _platt(gate, np.array([bool(e.segments) for e in examples]))
+        inside = [i for i, e in enumerate(examples) if e.segments]
+        classes = sorted({e.primary for e in [*examples, *notes] if e.segments})
+        truth = np.array([classes.index(examples[i].primary) for i in inside])
+        self.temperature = _best_temperature(segments[inside], truth)
+        self._fit_models([*examples, *notes])
         return self
 
-    def probabilities(self, descriptions: list[Description]) -> np.ndarray:
-        scores = self.model.decision_function(self._features([d.text for d in descriptions]))
-        return softmax(scores / self.temperature, axis=1)
+    def probabilities(self, descriptions: list[Description]) -> tuple[np.ndarray, np.ndarray]:
+        """P(inside the chain) per description, and P(class | inside) (columns: ``classes``)."""
+        gate, segments = self._scores([d.text for d in descriptions])
+        slope, intercept = self.gate_scale
+        inside = expit(slope * gate + intercept)
+        given_inside = softmax(segments / self.temperature, axis=1)
+        for row, description in enumerate(descriptions):
+            inside[row], given_inside[row] = self._with_code(inside[row], given_inside[row], description.industry_code)
+        return inside, given_inside
 
+    def _with_code(self, inside: float, given: np.ndarray, code: str) -> tuple[float, np.ndarray]:
+        """Bayes with a likelihood ratio of ``code_weight`` for what the registered class says."""
+        if code not in industry_classes():
+            return inside, given
+        target = self.codes.target(code)
+        ratio = self.code_weight if target else 1 / self.code_weight
+        inside = ratio * inside / (ratio * inside + 1 - inside)
+        if target is not None:
+            related = {*self.chain.descendants(target.segment), *self.chain.ancestors(target.segment)}
+            given = given * np.array([self.code_weight if c in related else 1.0 for c in self.classes])
+            given = given / given.sum()
+        return inside, given
+
+    # -- answers ----------------------------------------------------------------------
     def classify(self, description: Description) -> list[SegmentMatch]:
-        """The segments at or above ``min_confidence``, best first; empty when outside the chain."""
+        """The answer first (at the deepest level the evidence supports), then other likely leaves."""
         return self.classify_many([description])[0]
 
     def classify_many(self, descriptions: list[Description]) -> list[list[SegmentMatch]]:
-        probabilities = self.probabilities(descriptions)
-        return [self._matches(d, p) for d, p in zip(descriptions, probabilities, strict=True)]
+        inside, given_inside = self.probabilities(descriptions)
+        nodes = inside[:, None] * (given_inside @ self._below)
+        return [self._answer(d, nodes[row], float(inside[row])) for row, d in enumerate(descriptions)]
 
-    def _matches(self, description: Description, probabilities: np.ndarray) -> list[SegmentMatch]:
-        hits = self.matcher.hits(description.text)
-        matches = []
-        for index in np.argsort(-probabilities):
-            code, confidence = self.classes[index], float(probabilities[index])
-            if confidence < self.min_confidence:
-                break
-            if code == NONE:
-                continue
-            evidence = tuple(hits.get(code, [])) or self._strongest_ngrams(description.text, index)
-            matches.append(SegmentMatch(code, self.chain.segments[code].name, round(confidence, 3), evidence))
-        return matches
+    def _answer(self, description: Description, node_p: np.ndarray, inside: float) -> list[SegmentMatch]:
+        if inside < 0.5:
+            return self._code_only(description)
+        p = dict(zip(self.nodes, node_p.tolist(), strict=True))
+        code = max((s.code for s in self.chain.roots), key=p.__getitem__)
+        while (children := self.chain.children.get(code)) and p[best := max(children, key=p.__getitem__)] >= (
+            self.min_confidence
+        ):
+            code = best
+        answer = [self._match(code, p[code], description)]
+        taken = {code, *self.chain.descendants(code), *self.chain.ancestors(code)}
+        others = [s.code for s in self.chain.leaves if s.code not in taken and p[s.code] >= self.also_confidence]
+        return answer + [self._match(c, p[c], description) for c in sorted(others, key=lambda c: -p[c])]
 
-    def _strongest_ngrams(self, text: str, class_index: int, limit: int = 3) -> tuple[str, ...]:
-        """The character n-grams of ``text`` that pushed hardest towards the class."""
-        grams = self.vectorizer.transform([text])
-        weights = self.model.coef_[class_index][: grams.shape[1]]
-        contribution = grams.multiply(weights).tocsr()
-        names = self.vectorizer.get_feature_names_out()
-        ranked = [names[contribution.indices[i]] for i in np.argsort(-contribution.data) if contribution.data[i] > 0]
-        return tuple(f"“{gram}”" for gram in ranked if gram.strip() == gram and "\n" not in gram)[:limit]
+    def inside_probability(self, description: Description) -> float:
+        """How likely the enterprise belongs to the chain at all."""
+        return float(self.probabilities([description])[0][0])
+
+    def _code_only(self, description: Description) -> list[SegmentMatch]:
+        target = self.codes.target(description.industry_code)
+        if target is None:
+            return []
+        evidence = (self.codes.describe(description.industry_code), target.reason)
+        segment = self.chain.segments[target.segment]
+        return [SegmentMatch(segment.code, segment.name, CODE_ONLY_CONFIDENCE, evidence, self._level(segment.code))]
+
+    def _level(self, code: str) -> Level:
+        if not self.chain.children.get(code):
+            return Level.LEAF
+        return Level.DIRECTION if self.chain.segments[code].parent is None else Level.PARENT
+
+    def _match(self, code: str, confidence: float, description: Description) -> SegmentMatch:
+        return SegmentMatch(
+            code,
+            self.chain.segments[code].name,
+            round(confidence, 3),
+            self._evidence(code, description),
+            self._level(code),
+        )
+
+    def _evidence(self, code: str, description: Description) -> tuple[str, ...]:
+        below = set(self.chain.descendants(code))
+        hits = self.vocabulary.hits(self.vocabulary.tokens(description.text))
+        phrases = [f"“{h.phrase}”" for h in hits if h.code in below]
+        target = self.codes.target(description.industry_code)
+        if target is not None and (target.segment in below or code in self.chain.descendants(target.segment)):
+            phrases.append(self.codes.describe(description.industry_code))
+        return tuple(dict.fromkeys(phrases))[:6] or ("文本用词与该环节的已标注企业相近",)
 
 
 def _out_of_fold_scores(
-    classifier: SegmentClassifier, examples: list[LabelledExample], folds: int, seed: int
+    classifier: SegmentClassifier,
+    examples: list[LabelledExample],
+    always: list[LabelledExample],
+    folds: int,
+    seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Decision scores for every example from a model that did not see it, and the true class index."""
+    """Gate and segment scores for every example from models that did not see it."""
     labels = [e.primary for e in examples]
-    classes = sorted({*labels, *classifier.matcher.codes})
-    scores = np.zeros((len(examples), len(classes)))
-    folds = max(2, min(folds, *Counter(labels).values()))
+    classes = sorted({e.primary for e in [*examples, *always] if e.segments})
+    gate = np.zeros(len(examples))
+    segments = np.full((len(examples), len(classes)), -2.0)  # a class a fold never saw: clearly not chosen
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    for train, test in splitter.split(np.zeros(len(labels)), labels):
-        classifier._fit_model([examples[i] for i in train])
-        fold_scores = classifier.model.decision_function(
-            classifier._features([examples[i].description.text for i in test])
-        )
-        columns = [classes.index(c) for c in classifier.classes]
-        scores[np.ix_(test, columns)] = fold_scores
-        missing = [i for i, c in enumerate(classes) if c not in classifier.classes]
-        scores[np.ix_(test, missing)] = -np.inf
-    return scores, np.array([classes.index(label) for label in labels])
+    with warnings.catch_warnings():  # rare parent-level labels have fewer examples than folds
+        warnings.simplefilter("ignore", UserWarning)
+        splits = list(splitter.split(np.zeros(len(labels)), labels))
+    for train, test in splits:
+        classifier._fit_models([*(examples[i] for i in train), *always])
+        gate[test], fold = classifier._scores([examples[i].description.text for i in test])
+        segments[np.ix_(test, [classes.index(c) for c in classifier.classes])] = fold
+    return gate, segments
+
+
+def _platt(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    """Slope and intercept of the logistic curve that best turns gate scores into probabilities."""
+
+    def loss(params: np.ndarray) -> float:
+        p = np.clip(expit(params[0] * scores + params[1]), 1e-9, 1 - 1e-9)
+        return -float(np.mean(truth * np.log(p) + (1 - truth) * np.log(1 - p)))
+
+    slope, intercept = minimize(loss, np.array([1.0, 0.0]), method="Nelder-Mead").x
+    return float(slope), float(intercept)
 
 
 def _best_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
     def negative_log_likelihood(temperature: float) -> float:
         return -float(np.mean(log_softmax(scores / temperature, axis=1)[np.arange(len(truth)), truth]))
 
-    return float(minimize_scalar(negative_log_likelihood, bounds=(0.05, 20.0), method="bounded").x)
-
-
-@cache
-def classifier_for(chain_code: str) -> SegmentClassifier:
-    """The fitted classifier of a shipped chain (its labelled set, if it has one)."""
-    chain = load_named_chain(chain_code)
-    path = LABELLED_DIR / f"{chain_code}.csv"
-    examples = load_labelled(path) if path.exists() else []
-    classifier = SegmentClassifier(chain)
-    if len(examples) >= 20:
-        return classifier.fit(examples)
-    classifier._fit_model(examples)
-    return classifier
+    return float(minimize_scalar(negative_log_likelihood, bounds=(0.02, 20.0), method="bounded").x)

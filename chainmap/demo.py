@@ -14,10 +14,12 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from functools import cache
 
 import numpy as np
 
 from chainmap import uscc
+from chainmap.industry import CodeMap
 from chainmap.records import (
     ContractRecord,
     EnterpriseRecord,
@@ -175,6 +177,21 @@ def _tech_centre(rng: random.Random, revenue: int) -> TechCentreLevel:
     return TechCentreLevel.DISTRICT if draw < 0.3 else TechCentreLevel.NONE
 
 
+@cache
+def _class_of_segment(chain_code: str) -> dict[str, str]:
+    """Segment -> the first industry class (GB/T 4754-2017) mapped to it."""
+    first: dict[str, str] = {}
+    for class_code, target in sorted(CodeMap.for_chain(chain_code).targets.items()):
+        first.setdefault(target.segment, class_code)
+    return first
+
+
+def _industry_code(chain: Chain, code: str) -> str:
+    """The class a registration would carry: of the segment, else of the nearest segment above it."""
+    classes = _class_of_segment(chain.code)
+    return next((classes[c] for c in (code, *chain.ancestors(code)) if c in classes), "")
+
+
 def _enterprise(rng: random.Random, chain: Chain, code: str | None, place: dict, taken: set[str]) -> EnterpriseRecord:
     downstream = code is not None and chain.segments[code].tier is Tier.DOWNSTREAM
     revenue = int(rng.lognormvariate(math.log(12_000_000), 1.4) * (2.5 if downstream else 1.0))
@@ -188,6 +205,7 @@ def _enterprise(rng: random.Random, chain: Chain, code: str | None, place: dict,
         name=_name(rng, chain, code, taken, place.get("city", LOCAL_CITY)),
         products=products,
         business_scope=scope,
+        industry_code=_industry_code(chain, code) if code else "",
         labels=_labels(rng, revenue, downstream),
         tech_centre=_tech_centre(rng, revenue),
         revenue_yuan=revenue,

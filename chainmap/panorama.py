@@ -8,8 +8,8 @@ candidates for 招商.
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 
 from chainmap.records import EnterpriseRecord, Label
@@ -72,6 +72,7 @@ class SegmentStrength:
     little_giants: int
     top: tuple[Leader, ...]
     grade: Grade | None  # None: a parent or a scenario segment
+    unresolved: int = 0  # local enterprises assigned to this parent segment itself, not yet to a leaf below it
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Panorama:
     gaps: tuple[Gap, ...]
     local_enterprises: int
     notes: tuple[str, ...] = field(default=())
+    unresolved: int = 0  # local enterprises whose segments in the chain are all parent segments
 
     def graded(self) -> list[SegmentStrength]:
         return [s for s in self.segments.values() if s.grade is not None]
@@ -264,7 +266,12 @@ def build_panorama(
             count = len(local_below[code])
             grade = Grade.MISSING if count == 0 else Grade.WEAK if count < threshold else Grade.STRONG
         strengths[code] = _strength(segment, local_below[code], grade, top)
-    notes = ("含示例数据：名称带“示例”的企业均为虚构。",) if any(e.demo for e in enterprises) else ()
+    direct = Counter(code for e in local for code in e.segments if chain.children.get(code))
+    strengths.update({code: replace(strengths[code], unresolved=count) for code, count in direct.items()})
+    unresolved = sum(1 for e in local if _only_parents(chain, e))
+    notes: tuple[str, ...] = ("含示例数据：名称带“示例”的企业均为虚构。",) if any(e.demo for e in enterprises) else ()
+    if unresolved:
+        notes += (f"{unresolved} 家本地企业尚未细分到末级环节（显示为“某环节（未细分）”），计入其上级环节。",)
     return Panorama(
         chain=chain.code,
         chain_name=chain.name,
@@ -275,4 +282,10 @@ def build_panorama(
         gaps=_gaps(chain, strengths, _members_below(chain, enterprises), candidates),
         local_enterprises=len(local),
         notes=notes,
+        unresolved=unresolved,
     )
+
+
+def _only_parents(chain: Chain, enterprise: EnterpriseRecord) -> bool:
+    codes = [code for code in enterprise.segments if code in chain.segments]
+    return bool(codes) and all(chain.children.get(code) for code in codes)

@@ -93,6 +93,18 @@ class Chain:
     def roots(self) -> list[Segment]:
         return [self.segments[code] for code in self.children.get(None, [])]
 
+    def ancestors(self, code: str) -> list[str]:
+        """The segments above ``code``, nearest first."""
+        found = []
+        while (parent := self.segments[code].parent) is not None:
+            found.append(parent)
+            code = parent
+        return found
+
+    def depth(self, code: str) -> int:
+        """0 for a direction, 1 for its sub-segments, and so on."""
+        return len(self.ancestors(code))
+
     def root_of(self, code: str) -> Segment:
         """The top-level direction (e.g. 智能机器人) a segment belongs to."""
         segment = self.segments[code]

@@ -3,17 +3,19 @@
 Sources (``chainmap.records.SegmentSource``): ``declared`` came with the record,
 ``classified`` was written here, ``manual`` was set by a person. Classification only
 touches enterprises with neither declared nor manual segments in the chain, and only
-replaces its own earlier ``classified`` rows.
+replaces its own earlier ``classified`` rows. Each classified row keeps the key of the model
+that wrote it, so a new model (``chainmap.model_store``) re-runs exactly the rows of older ones.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
-from chainmap.classify import Description, SegmentClassifier
+from chainmap.classify import Description, SegmentClassifier, SegmentMatch
 from chainmap.records import InvalidRecord, SegmentSource
 from service import models as m
 from service.repository import BATCH, get_enterprise, segment_ids
@@ -27,49 +29,71 @@ class ClassificationRun:
     assigned: int  # of those, how many got at least one segment
     links: int  # segment rows written
     kept: int  # enterprises left alone because a person or the record decided
+    changed: int = 0  # enterprises classified before whose segments are now different
+    current: int = 0  # enterprises already classified by this model, left as they were
 
 
 def _chain_links(chain_code: str):
     return (
-        select(m.EnterpriseSegment.enterprise_id, m.EnterpriseSegment.source)
+        select(m.EnterpriseSegment.enterprise_id, m.EnterpriseSegment.source, m.Segment.code, m.EnterpriseSegment.model)
         .join(m.Segment)
         .join(m.Chain)
         .where(m.Chain.code == chain_code)
     )
 
 
-def classify_stored(*, session: Session, chain_code: str, classifier: SegmentClassifier) -> ClassificationRun:
-    """(Re)classify every enterprise whose segments nobody declared or set by hand."""
-    decided = {eid for eid, source in session.exec(_chain_links(chain_code)) if source != SegmentSource.CLASSIFIED}
+def classify_stored(
+    *, session: Session, chain_code: str, classifier: SegmentClassifier, everything: bool = False
+) -> ClassificationRun:
+    """Classify every enterprise nobody declared or set by hand, unless this model already did (``everything``: all)."""
+    decided: set[int] = set()
+    before: dict[int, set[str]] = defaultdict(set)
+    current: set[int] = set()
+    for enterprise_id, source, code, model in session.exec(_chain_links(chain_code)):
+        if source != SegmentSource.CLASSIFIED:
+            decided.add(enterprise_id)
+        else:
+            before[enterprise_id].add(code)
+            if model == classifier.model_key and not everything:
+                current.add(enterprise_id)
+    columns = (m.Enterprise.id, m.Enterprise.name, m.Enterprise.products, m.Enterprise.business_scope)
+    rows = session.exec(select(*columns, m.Enterprise.industry_code))
+    todo = [row for row in rows if row[0] not in decided and row[0] not in current]
     ids = segment_ids(session, chain_code)
+    links: list[dict] = []
+    assigned = changed = 0
+    for start in range(0, len(todo), BATCH):
+        chunk = todo[start : start + BATCH]
+        _forget_classified(session, [row[0] for row in chunk], ids)
+        results = classifier.classify_many([Description(*row[1:]) for row in chunk])
+        for (enterprise_id, *_), matches in zip(chunk, results, strict=True):
+            assigned += bool(matches)
+            changed += enterprise_id in before and before[enterprise_id] != {match.code for match in matches}
+            links += [_link(enterprise_id, ids[match.code], match, classifier.model_key) for match in matches]
+    for start in range(0, len(links), BATCH):
+        session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
+    return ClassificationRun(len(todo), assigned, len(links), len(decided), changed, len(current))
+
+
+def _forget_classified(session: Session, enterprise_ids: list[int], ids: dict[str, int]) -> None:
     session.execute(
         delete(m.EnterpriseSegment).where(
             m.EnterpriseSegment.source == SegmentSource.CLASSIFIED.value,
+            m.EnterpriseSegment.enterprise_id.in_(enterprise_ids),
             m.EnterpriseSegment.segment_id.in_(list(ids.values())),
         )
     )
-    rows = session.exec(select(m.Enterprise.id, m.Enterprise.name, m.Enterprise.products, m.Enterprise.business_scope))
-    todo = [row for row in rows if row[0] not in decided]
-    links: list[dict] = []
-    assigned = 0
-    for start in range(0, len(todo), BATCH):
-        chunk = todo[start : start + BATCH]
-        results = classifier.classify_many([Description(name, products, scope) for _, name, products, scope in chunk])
-        for (enterprise_id, *_), matches in zip(chunk, results, strict=True):
-            assigned += bool(matches)
-            links += [
-                {
-                    "enterprise_id": enterprise_id,
-                    "segment_id": ids[match.code],
-                    "confidence": match.confidence,
-                    "source": SegmentSource.CLASSIFIED.value,
-                    "evidence": match.evidence_text()[:EVIDENCE_LENGTH],
-                }
-                for match in matches
-            ]
-    for start in range(0, len(links), BATCH):
-        session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
-    return ClassificationRun(len(todo), assigned, len(links), len(decided))
+
+
+def _link(enterprise_id: int, segment_id: int, match: SegmentMatch, model: str) -> dict:
+    return {
+        "enterprise_id": enterprise_id,
+        "segment_id": segment_id,
+        "confidence": match.confidence,
+        "source": SegmentSource.CLASSIFIED.value,
+        "evidence": match.evidence_text()[:EVIDENCE_LENGTH],
+        "model": model,
+    }
 
 
 def set_manual_segments(*, session: Session, uscc: str, chain_code: str, codes: list[str]) -> m.Enterprise:

@@ -166,46 +166,65 @@ def _chain_option() -> str | None:
 def classify(
     text: str | None = typer.Option(None, help="Products or business scope (经营范围) to classify"),
     name: str = typer.Option("", help="Enterprise name, used together with --text"),
+    industry_code: str = typer.Option("", "--industry-code", help="GB/T 4754-2017 class (4 digits), with --text"),
+    everything: bool = typer.Option(False, "--all", help="Re-run every classified row, not only older models' rows"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON"),
     chain: str | None = _chain_option(),
 ) -> None:
     """Classify a text into chain segments; without --text, classify the database (manual wins)."""
-    from chainmap.classify import Description, classifier_for
+    from chainmap.classify import Description
+    from chainmap.model_store import classifier_for
 
     settings = Settings()
     classifier = classifier_for(chain or settings.chain)
     if text is not None:
-        matches = classifier.classify(Description(name=name, products=text))
+        matches = classifier.classify(Description(name=name, products=text, industry_code=industry_code))
         if as_json:
             typer.echo(json.dumps([asdict(match) for match in matches], ensure_ascii=False, indent=2))
         for match in [] if as_json else matches:
-            typer.echo(f"{match.code} {match.name} 置信度 {match.confidence:.2f}  依据：{match.evidence_text()}")
+            typer.echo(
+                f"{match.code} {match.display_name}［{match.level.label}］置信度 {match.confidence:.2f}"
+                f"  依据：{match.evidence_text()}"
+            )
         if not matches and not as_json:
-            typer.echo("不属于该产业链的任何环节（或置信度不足）")
+            typer.echo("不属于该产业链（置信度不足以归入任何发展方向）")
         return
     with Session(make_engine(settings)) as session:
-        run = classification.classify_stored(session=session, chain_code=classifier.chain.code, classifier=classifier)
+        run = classification.classify_stored(
+            session=session, chain_code=classifier.chain.code, classifier=classifier, everything=everything
+        )
         session.commit()
     typer.echo(
-        f"已分类 {run.classified} 家企业，其中 {run.assigned} 家归入环节（写入 {run.links} 条）；"
+        f"模型 {classifier.model_key}：已分类 {run.classified} 家企业，其中 {run.assigned} 家归入环节"
+        f"（写入 {run.links} 条），{run.changed} 家的环节与上次分类不同；{run.current} 家已由本模型分类，未重跑；"
         f"{run.kept} 家已有申报或人工指定的环节，未改动。"
     )
 
 
 @app.command("bench-classify")
 def bench_classify(
-    chain: str | None = _chain_option(), folds: int = typer.Option(4, help="Cross-validation folds")
+    chain: str | None = _chain_option(),
+    cv: bool = typer.Option(False, "--cv", help="Also cross-validate on the training rows (slow, flatters)"),
 ) -> None:
-    """Measure the classifier on its labelled set: top-1 accuracy, macro-F1, calibration."""
-    from chainmap.classify import LABELLED_DIR, load_labelled
-    from chainmap.classify_quality import evaluate
+    """Measure the classifier on the frozen test split: direction and segment accuracy, abstention, calibration."""
+    from chainmap import classify_quality as quality
+    from chainmap.model_store import classifier_for
+    from chainmap.training import frozen_test_file, load_labelled, record_examples
 
     code = chain or Settings().chain
-    path = LABELLED_DIR / f"{code}.csv"
+    path = frozen_test_file(code)
     if not path.exists():
-        typer.echo(f"产业链“{code}”没有标注数据（{path}）", err=True)
+        typer.echo(f"产业链“{code}”没有冻结测试集（{path}）", err=True)
         raise typer.Exit(2)
-    typer.echo(evaluate(load_named_chain(code), load_labelled(path), folds=folds).table())
+    classifier, test = classifier_for(code), load_labelled(path)
+    rows = [
+        quality.evaluate(classifier, test, "frozen test split"),
+        quality.evaluate(classifier, quality.without_codes(test), "frozen test split, text only"),
+    ]
+    if cv:
+        rows.append(quality.cross_validate(classifier.chain, record_examples(code)))
+    typer.echo(f"model {classifier.model_key}; 方向=direction accuracy, 环节=segment, 路径=on the labelled path")
+    typer.echo("\n".join([quality.HEADER, *(row.row() for row in rows)]))
 
 
 @app.command()

@@ -9,7 +9,8 @@ from sqlalchemy import func
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from chainmap.classify import Description, SegmentMatch, classifier_for
+from chainmap.classify import Description, SegmentMatch
+from chainmap.model_store import classifier_for
 from chainmap.records import ContractRecord, EnterpriseRecord
 from chainmap.taxonomy import Chain
 from chainmap.uscc import normalize

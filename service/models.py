@@ -149,6 +149,7 @@ class EnterpriseSegment(SQLModel, table=True):
     confidence: float = Field(default=1.0)
     source: str = Field(default=SegmentSource.DECLARED, max_length=16)
     evidence: str = Field(default="", max_length=512)
+    model: str = Field(default="", max_length=16, description="key of the classifier model that wrote a classified row")
 
 
 class Contract(SQLModel, table=True):

@@ -74,6 +74,7 @@ def write_panorama_excel(chain: Chain, panorama: Panorama, path: Path) -> Path:
                 "层级": s.tier.label,
                 "强弱": s.grade.label if s.grade else "",
                 "本地企业数": s.enterprises,
+                "其中未细分": s.unresolved,
                 "营业收入合计（元）": s.revenue_yuan,
                 "链主": s.chain_leaders,
                 "专精特新": s.specialized,

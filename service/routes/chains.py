@@ -5,8 +5,9 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
-from chainmap.classify import Description, classifier_for
+from chainmap.classify import Description
 from chainmap.diagram import chain_svg
+from chainmap.model_store import classifier_for
 from chainmap.panorama import GradeRule
 from chainmap.taxonomy import Chain, available_chains, load_named_chain
 from service import panorama as service_panorama
@@ -36,12 +37,17 @@ class DescriptionIn(BaseModel):
     name: str = ""
     products: str = Field("", description="主营产品")
     business_scope: str = Field("", description="经营范围")
+    industry_code: str = Field("", max_length=8, description="国民经济行业分类（GB/T 4754-2017）小类代码，如 3982")
 
 
-@router.post("/api/chains/{code}/classify", summary="判断企业所属环节：置信度与依据（命中的关键词或字符片段）")
+@router.post(
+    "/api/chains/{code}/classify",
+    summary="判断企业所属环节：最深可确定的层级（末级环节、上级环节或发展方向）、置信度与依据",
+)
 def classify(code: str, body: DescriptionIn) -> list[dict]:
-    matches = classifier_for(_chain(code).code).classify(Description(body.name, body.products, body.business_scope))
-    return [asdict(match) for match in matches]
+    description = Description(body.name, body.products, body.business_scope, body.industry_code.strip())
+    matches = classifier_for(_chain(code).code).classify(description)
+    return [{**asdict(match), "display_name": match.display_name} for match in matches]
 
 
 @router.get("/api/chains/{code}/panorama", summary="产业链全景：各环节强弱、园区聚焦度、缺口与招商目标")

@@ -82,3 +82,16 @@ def test_scale_up_copies_the_district_with_new_codes_inside_the_boundary(small_d
         codes
     )
     assert 2 * len(small_demo.contracts) <= len(bigger.contracts) <= 3 * len(small_demo.contracts)
+
+
+def test_demo_enterprises_carry_an_industry_class_that_maps_to_their_segment(chain):
+    from chainmap.industry import CodeMap
+
+    codes = CodeMap.for_chain(chain.code)
+    district = generate_demo(chain, n_enterprises=300, seed=5)
+    in_chain = [e for e in district.enterprises if e.segments]
+    coded = [e for e in in_chain if e.industry_code]
+    assert len(coded) >= 0.8 * len(in_chain)
+    for e in coded:
+        (segment,) = e.segments
+        assert codes.target(e.industry_code).segment in {segment, *chain.ancestors(segment)}

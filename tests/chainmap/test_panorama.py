@@ -89,3 +89,16 @@ def test_the_json_is_marked_as_demo_and_carries_the_rule(panorama):
     assert data["notes"] and "示例" in data["notes"][0]
     assert "中位数" in data["rule"]["description"]
     assert data["segments"]["ST.CHIP.MCU"]["grade"] in ("strong", "weak", "missing")
+
+
+def test_parent_level_assignments_count_above_and_are_reported_unresolved(chain, district):
+    local = [e for e in district.enterprises if e.city == LOCAL_CITY]
+    vague = [replace(e, segments={"ST.CHIP": 0.6}) for e in local[:7]]
+    panorama = build_panorama(chain, [*vague, *district.enterprises[7:]])
+    assert panorama.unresolved == 7
+    assert panorama.segments["ST.CHIP"].unresolved == 7
+    assert panorama.segments["ST.CHIP"].enterprises == len(
+        _local_in(chain, [*vague, *district.enterprises[7:]], "ST.CHIP")
+    )
+    assert any("7 家本地企业尚未细分" in note for note in panorama.notes)
+    assert build_panorama(chain, district.enterprises).unresolved == 0

@@ -3,7 +3,7 @@
 import pytest
 from sqlmodel import select
 
-from chainmap.classify import classifier_for
+from chainmap.model_store import classifier_for
 from chainmap.records import EnterpriseRecord, InvalidRecord, SegmentSource
 from service import models as m
 from service import repository
@@ -61,12 +61,33 @@ def test_a_manual_assignment_wins_and_survives_reclassification(stored):
     assert again.kept == 2 and again.classified == 1
 
 
-def test_reclassifying_replaces_earlier_classified_rows_rather_than_adding(stored):
+def test_a_second_run_of_the_same_model_leaves_its_rows_alone(stored):
     classifier = classifier_for("smart_terminal")
     first = classify_stored(session=stored, chain_code="smart_terminal", classifier=classifier)
     second = classify_stored(session=stored, chain_code="smart_terminal", classifier=classifier)
-    assert first == second
+    assert (first.classified, first.current) == (2, 0)
+    assert (second.classified, second.current, second.links) == (1, 1, 0)  # only the bakery, which has no rows, again
+    everything = classify_stored(session=stored, chain_code="smart_terminal", classifier=classifier, everything=True)
+    assert (everything.classified, everything.changed) == (2, 0)
     assert list(_links(stored, UNDECLARED.uscc)) == ["ST.PART.REDUCER"]
+
+
+def test_rows_of_an_older_model_are_rerun_and_changes_counted(stored):
+    enterprise = repository.get_enterprise(session=stored, uscc=UNDECLARED.uscc)
+    display = repository.segment_ids(stored, "smart_terminal")["ST.DISP"]
+    stored.add(
+        m.EnterpriseSegment(
+            enterprise_id=enterprise.id, segment_id=display, source=SegmentSource.CLASSIFIED.value, model="older"
+        )
+    )
+    stored.flush()
+    run = classify_stored(session=stored, chain_code="smart_terminal", classifier=classifier_for("smart_terminal"))
+    assert (run.classified, run.changed, run.current) == (2, 1, 0)
+    assert list(_links(stored, UNDECLARED.uscc)) == ["ST.PART.REDUCER"]
+    models = set(
+        stored.exec(select(m.EnterpriseSegment.model).where(m.EnterpriseSegment.enterprise_id == enterprise.id))
+    )
+    assert models == {classifier_for("smart_terminal").model_key}
 
 
 def test_manual_assignment_refuses_unknown_codes_and_enterprises_and_keeps_what_was_there(stored):

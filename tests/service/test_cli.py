@@ -31,7 +31,7 @@ def test_classify_prints_segments_confidence_and_evidence_as_json():
     assert result.exit_code == 0, result.output
     matches = json.loads(result.output)
     assert matches[0]["code"] == "ST.SENS.LIDAR" and 0 < matches[0]["confidence"] <= 1
-    assert "激光雷达" in matches[0]["evidence"]
+    assert "“激光雷达”" in matches[0]["evidence"] and matches[0]["level"] == "leaf"
     outside = runner.invoke(app, ["classify", "--text", "面包、糕点"])
     assert outside.exit_code == 0 and "不属于" in outside.output
 
@@ -54,7 +54,7 @@ def test_panorama_on_the_demo_database_writes_its_exports(tmp_path, monkeypatch)
 
 def test_bench_classify_refuses_a_chain_without_labelled_data():
     result = runner.invoke(app, ["bench-classify", "--chain", "satellite_internet"])
-    assert result.exit_code == 2 and "没有标注数据" in result.output
+    assert result.exit_code == 2 and "没有冻结测试集" in result.output
 
 
 def test_map_export_writes_a_standalone_offline_page(tmp_path, monkeypatch):
