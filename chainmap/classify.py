@@ -26,12 +26,9 @@ from itertools import pairwise
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import minimize, minimize_scalar
 from scipy.special import expit, log_softmax, softmax
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.model_selection import StratifiedKFold
-from sklearn.svm import LinearSVC
 
+from chainmap.compiled import CompiledLinear, CompiledTfidf
 from chainmap.industry import CodeMap, industry_classes
 from chainmap.taxonomy import Chain
 from chainmap.training import Description, LabelledExample, class_note_examples, segment_documents
@@ -126,22 +123,30 @@ class SegmentClassifier:
         values = np.ones(len(rows))
         return sparse.csr_matrix((values, (rows, cols)), shape=(len(texts), len(self.nodes)))
 
-    def _features(self, texts: list[str], *, fit: bool = False) -> sparse.csr_matrix:
-        words = self.words.fit_transform(texts) if fit else self.words.transform(texts)
+    def _hit_features(self, texts: list[str]) -> sparse.csr_matrix:
         hits = self._hit_matrix(texts)
         hits.data = np.log1p(hits.data)
-        return sparse.hstack([words, hits]).tocsr()
+        return hits
+
+    def _features(self, texts: list[str]) -> sparse.csr_matrix:
+        return sparse.hstack([self.words.transform(texts), self._hit_features(texts)]).tocsr()
 
     def _fit_models(self, examples: list[LabelledExample]) -> None:
-        self.words = TfidfVectorizer(analyzer=_Words(self.vocabulary), sublinear_tf=True, min_df=2)
-        features = self._features([e.description.text for e in examples], fit=True)
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.svm import LinearSVC
+
+        texts = [e.description.text for e in examples]
+        vectorizer = TfidfVectorizer(analyzer=_Words(self.vocabulary), sublinear_tf=True, min_df=2)
+        features = sparse.hstack([vectorizer.fit_transform(texts), self._hit_features(texts)]).tocsr()
         weights = np.array([e.weight for e in examples])
         inside = np.array([bool(e.segments) for e in examples])
-        self.gate = LinearSVC(C=self.regularisation).fit(features, inside, sample_weight=weights)
+        gate = LinearSVC(C=self.regularisation).fit(features, inside, sample_weight=weights)
         labels = [e.primary for e in examples if e.segments]
-        self.segment_model = LinearSVC(C=self.regularisation, class_weight="balanced")
-        self.segment_model.fit(features[inside], labels, sample_weight=weights[inside])
-        self.classes = [str(c) for c in self.segment_model.classes_]
+        segments = LinearSVC(C=self.regularisation, class_weight="balanced")
+        segments.fit(features[inside], labels, sample_weight=weights[inside])
+        self.words = CompiledTfidf.from_vectorizer(vectorizer)
+        self.gate, self.segment_model = CompiledLinear.from_model(gate), CompiledLinear.from_model(segments)
+        self.classes = self.segment_model.classes
         self._below = self._class_node_matrix()
 
     def _class_node_matrix(self) -> np.ndarray:
@@ -263,6 +268,8 @@ def _out_of_fold_scores(
     seed: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Gate and segment scores for every example from models that did not see it."""
+    from sklearn.model_selection import StratifiedKFold
+
     labels = [e.primary for e in examples]
     classes = sorted({e.primary for e in [*examples, *always] if e.segments})
     gate = np.zeros(len(examples))
@@ -280,6 +287,8 @@ def _out_of_fold_scores(
 
 def _platt(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     """Slope and intercept of the logistic curve that best turns gate scores into probabilities."""
+    from scipy.optimize import minimize
+
 
     def loss(params: np.ndarray) -> float:
         p = np.clip(expit(params[0] * scores + params[1]), 1e-9, 1 - 1e-9)
@@ -290,6 +299,8 @@ def _platt(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
 
 
 def _best_temperature(scores: np.ndarray, truth: np.ndarray) -> float:
+    from scipy.optimize import minimize_scalar
+
     def negative_log_likelihood(temperature: float) -> float:
         return -float(np.mean(log_softmax(scores / temperature, axis=1)[np.arange(len(truth)), truth]))
 

@@ -16,6 +16,9 @@ Matching is on jieba words (the vocabulary is its user dictionary), not on raw s
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -71,6 +74,7 @@ PART_WORDS = frozenset(
     )
 )
 PART_OF = "用于:"
+COMMON_WORD_FREQUENCY = 100
 SUPPLY_TIERS = (Tier.UPSTREAM, Tier.MIDSTREAM)
 
 
@@ -122,11 +126,31 @@ class Vocabulary:
         import jieba
 
         jieba.setLogLevel(60)
-        tokenizer = jieba.Tokenizer()
-        for phrase in self.sources:
-            if not phrase.isascii():
-                tokenizer.add_word(phrase, freq=10_000)
+        tokenizer = jieba.Tokenizer(dictionary=str(self._dictionary()))
+        tokenizer.initialize()
         return tokenizer
+
+    def _dictionary(self) -> Path:
+        """jieba's common words (frequency >= ``COMMON_WORD_FREQUENCY``) and this vocabulary, as a jieba dictionary.
+
+        A tenth of jieba's full dictionary: it loads in a fraction of the time and still splits ordinary text.
+        """
+        import jieba
+
+        phrases = sorted(p for p in self.sources if not p.isascii())
+        key = hashlib.sha256("\n".join([jieba.__version__, str(COMMON_WORD_FREQUENCY), *phrases]).encode())
+        path = Path(tempfile.gettempdir()) / f"chainmap-words-{key.hexdigest()[:16]}.txt"
+        if not path.exists():
+            full = Path(jieba.__file__).parent / "dict.txt"
+            common = [
+                line
+                for line in full.read_text(encoding="utf-8").splitlines()
+                if _frequency(line) >= COMMON_WORD_FREQUENCY
+            ]
+            partial = path.with_suffix(f".{os.getpid()}.tmp")
+            partial.write_text("\n".join([*common, *(f"{p} 10000" for p in phrases)]) + "\n", encoding="utf-8")
+            partial.replace(path)
+        return path
 
     @cached_property
     def _device_words(self) -> frozenset[str]:
@@ -169,3 +193,8 @@ class Vocabulary:
         found = [Hit(code, word) for word in dict.fromkeys(tokens) for code in self.segments_of(word)]
         products = [h for h in found if self.chain.segments[h.code].tier is not Tier.SCENARIO]
         return products or found
+
+
+def _frequency(line: str) -> int:
+    parts = line.split(" ")
+    return int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else 0
