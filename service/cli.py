@@ -221,8 +221,10 @@ def panorama(
     """The chain's panorama: segment strength, park focus, gaps and 招商 targets."""
     settings = Settings()
     spec = load_named_chain(chain or settings.chain)
+    with refused(ValueError):
+        rule = GradeRule(min_enterprises, median_share)
     with Session(make_engine(settings)) as session:
-        result = panoramas.panorama_from_db(session=session, chain=spec, rule=GradeRule(min_enterprises, median_share))
+        result = panoramas.panorama_from_db(session=session, chain=spec, rule=rule)
     if excel:
         typer.echo(f"已写出全景表：{panoramas.write_panorama_excel(spec, result, excel)}", err=True)
     if svg or png:

@@ -13,6 +13,7 @@ from chainmap.panorama import GradeRule, Panorama, build_panorama
 from chainmap.records import EnterpriseRecord, Label, LocationPrecision
 from chainmap.taxonomy import Chain
 from service import models as m
+from service.excel import write_workbook
 
 
 def members_from_db(*, session: Session, chain_code: str) -> list[EnterpriseRecord]:
@@ -126,16 +127,9 @@ def write_panorama_excel(chain: Chain, panorama: Panorama, path: Path) -> Path:
     rule = pd.DataFrame(
         {"口径": [*panorama.notes, panorama.rule.describe(), f"本次“弱”的门槛：{panorama.threshold} 家"]}
     )
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, frame in (
-            ("环节强弱", segments),
-            ("龙头企业", leaders),
-            ("缺口与招商", gaps),
-            ("园区聚焦", parks),
-            ("口径", rule),
-        ):
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-    return path
+    return write_workbook(
+        path, (("环节强弱", segments), ("龙头企业", leaders), ("缺口与招商", gaps), ("园区聚焦", parks), ("口径", rule))
+    )
 
 
 def svg_for(*, session: Session, chain: Chain) -> str:

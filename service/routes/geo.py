@@ -3,9 +3,10 @@ from fastapi.responses import HTMLResponse
 
 from chainmap.panorama_map import MapFrame, map_html
 from service import geo
-from service.api import SessionDep, SettingsDep
+from service.auth.permissions import Action
+from service.web.deps import SessionDep, SettingsDep, allowed
 
-router = APIRouter(tags=["geo"])
+router = APIRouter(tags=["geo"], dependencies=[allowed(Action.VIEW_PUBLIC)])
 
 
 @router.get("/api/geo/towns", summary="街镇范围（GeoJSON；official=false 为示意范围，非行政边界）")
