@@ -67,7 +67,7 @@ def login(
     except accounts.AccountError as exc:
         audit.record(session=session, actor=username, action="login_failed", target=username, client=where)
         session.commit()
-        return _page(request, error=str(exc), username=username, next_url=next, status=401)
+        return _page(request, error=str(exc), username=username, next_url=next, status=400)
     audit.record(session=session, actor=account.username, action="login", target=account.username, client=where)
     session.commit()
     request.session.clear()  # a fresh session and CSRF token after signing in
