@@ -100,9 +100,7 @@ def set_password(*, session: Session, account: m.Account, password: str) -> None
     session.add(account)
 
 
-def authenticate(
-    *, session: Session, username: str, password: str, max_failures: int, lockout: timedelta
-) -> m.Account:
+def authenticate(*, session: Session, username: str, password: str, max_failures: int, lockout: timedelta) -> m.Account:
     """The account if the password is right; counts failures and locks after ``max_failures`` in a row."""
     account = session.exec(select(m.Account).where(m.Account.username == username)).first()
     if account is None:

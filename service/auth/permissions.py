@@ -105,6 +105,6 @@ def without_amounts(value: object) -> object:
     """JSON data with every ``*_yuan`` amount removed, for those who may not see amounts."""
     if isinstance(value, dict):
         return {k: without_amounts(v) for k, v in value.items() if not str(k).endswith("_yuan")}
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return [without_amounts(v) for v in value]
     return value

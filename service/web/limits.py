@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
-class BodyTooLarge(Exception):
-    pass
+def _too_large(max_bytes: int) -> str:
+    return f"请求体过大：上限 {max_bytes / 1_000_000:g} MB"
 
 
 class BodySizeLimit:
-    """Answer 413 with a Chinese message when a body exceeds ``max_bytes`` (streamed bodies are counted)."""
+    """413 with a Chinese message when a body exceeds ``max_bytes``.
+
+    A declared Content-Length is refused before reading; a streamed (chunked) body is counted
+    as it arrives and the route reading it gets an HTTPException(413).
+    """
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
@@ -27,30 +32,19 @@ class BodySizeLimit:
             await self._refuse(send)
             return
         received = 0
-        started = False
 
         async def counted_receive() -> Message:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
-                raise BodyTooLarge
+                raise HTTPException(status_code=413, detail=_too_large(self.max_bytes))
             return message
 
-        async def tracked_send(message: Message) -> None:
-            nonlocal started
-            started = True
-            await send(message)
-
-        try:
-            await self.app(scope, counted_receive, tracked_send)
-        except BodyTooLarge:
-            if not started:
-                await self._refuse(send)
+        await self.app(scope, counted_receive, send)
 
     async def _refuse(self, send: Send) -> None:
-        megabytes = self.max_bytes / 1_000_000
-        body = json.dumps({"detail": f"请求体过大：上限 {megabytes:g} MB"}, ensure_ascii=False).encode()
+        body = json.dumps({"detail": _too_large(self.max_bytes)}, ensure_ascii=False).encode()
         headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
         await send({"type": "http.response.start", "status": 413, "headers": headers})
         await send({"type": "http.response.body", "body": body})
