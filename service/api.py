@@ -13,7 +13,7 @@ from chainmap.taxonomy import load_named_chain
 from service.db import make_engine
 from service.settings import Settings
 from service.web.deps import SignInRequired
-from service.web.errors import invalid_record, invalid_request, sign_in_required
+from service.web.errors import ERROR_RESPONSES, invalid_record, invalid_request, sign_in_required
 from service.web.limits import BodySizeLimit
 
 SESSION_HOURS = 8
@@ -40,5 +40,5 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for module in (health, login, enterprises, chains, rewards, geo, matching, pages, audit):
-        app.include_router(module.router)
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from service import audit
 from service import models as m
 from service.auth.permissions import Action
-from service.routes.rewards import excel_response
+from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed
 
 router = APIRouter(prefix="/api/audit", tags=["audit"], dependencies=[allowed(Action.VIEW_AUDIT)])
@@ -38,7 +38,7 @@ def events(
     return audit.events(session=session, offset=offset, limit=limit, **where)
 
 
-@router.get(".xlsx", summary="导出审计日志（Excel），筛选条件同上")
+@router.get(".xlsx", summary="导出审计日志（Excel），筛选条件同上", **EXCEL)
 def export(session: SessionDep, where: AuditFilter) -> Response:
     rows = audit.events(session=session, limit=EXPORT_ROWS, **where)
     return excel_response(lambda path: audit.write_events(rows, path), "audit-log.xlsx")

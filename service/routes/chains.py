@@ -13,7 +13,7 @@ from chainmap.taxonomy import Chain, available_chains, load_named_chain
 from service import panorama as service_panorama
 from service.auth.permissions import Action, Principal, Reach, without_amounts
 from service.routes.pages import templates
-from service.routes.rewards import excel_response
+from service.routes.rewards import EXCEL, excel_response, file_answer
 from service.web.deps import SessionDep, allowed
 
 router = APIRouter(tags=["chains"])
@@ -67,12 +67,18 @@ def panorama(
     "/api/chains/{code}/diagram.svg",
     summary="产业链图谱（SVG，可用于汇报材料）",
     dependencies=[allowed(Action.VIEW_PUBLIC)],
+    **file_answer("image/svg+xml", "SVG 图"),
 )
 def diagram_svg(code: str, session: SessionDep) -> Response:
     return Response(service_panorama.svg_for(session=session, chain=_chain(code)), media_type="image/svg+xml")
 
 
-@router.get("/api/chains/{code}/diagram.png", summary="产业链图谱（PNG）", dependencies=[allowed(Action.VIEW_PUBLIC)])
+@router.get(
+    "/api/chains/{code}/diagram.png",
+    summary="产业链图谱（PNG）",
+    dependencies=[allowed(Action.VIEW_PUBLIC)],
+    **file_answer("image/png", "PNG 图"),
+)
 def diagram_png(code: str, session: SessionDep, width: int = Query(2400, ge=600, le=8000)) -> Response:
     svg = service_panorama.svg_for(session=session, chain=_chain(code))
     return Response(service_panorama.diagram_png(svg, width=width), media_type="image/png")
@@ -82,6 +88,7 @@ def diagram_png(code: str, session: SessionDep, width: int = Query(2400, ge=600,
     "/api/chains/{code}/panorama.xlsx",
     summary="产业链全景表（Excel：环节、龙头企业、缺口与招商、园区）",
     dependencies=[allowed(Action.EXPORT_PANORAMA)],
+    **EXCEL,
 )
 def panorama_excel(code: str, session: SessionDep) -> Response:
     chain = _chain(code)

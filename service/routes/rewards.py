@@ -17,6 +17,14 @@ router = APIRouter(prefix="/api/rewards", tags=["rewards"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def file_answer(media_type: str, description: str) -> dict:
+    """Route arguments documenting a file answer (not JSON) in the OpenAPI."""
+    return {"response_class": Response, "responses": {200: {"content": {media_type: {}}, "description": description}}}
+
+
+EXCEL = file_answer(XLSX, "Excel 工作簿")
+
+
 class ContractIn(BaseModel):
     buyer: str = Field(max_length=32, description="采购方统一社会信用代码")
     seller: str = Field(max_length=32, description="供应方统一社会信用代码")
@@ -70,7 +78,7 @@ def budget(
     return {key: body[key] for key in ("budget", "totals", "choices", "policy", "source")}
 
 
-@router.get("/ledger.xlsx", summary="下载奖励台账（Excel）")
+@router.get("/ledger.xlsx", summary="下载奖励台账（Excel）", **EXCEL)
 def ledger(
     session: SessionDep, request: Request, who: Annotated[Principal, allowed(Action.EXPORT_LEDGER)]
 ) -> Response:

@@ -8,6 +8,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -54,16 +55,20 @@ def check_csrf(request: Request, sent: str | None) -> None:
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-async def current_principal(request: Request, session: SessionDep) -> Principal:
+BEARER = HTTPBearer(auto_error=False, description="API 令牌（`chainmap users token` 签发）")
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
+
+
+async def current_principal(request: Request, session: SessionDep, bearer: Bearer) -> Principal:
     """Who is asking, kept on ``request.state`` for the pages.
 
     Every form post and every write signed in by cookie must carry the session's CSRF token
     (form field ``csrf_token`` or header X-CSRF-Token); bearer-token calls need none.
     """
-    who = await run_in_threadpool(_principal, request, session)
-    bearer = request.headers.get("authorization", "").lower().startswith("bearer ")
+    token = bearer.credentials if bearer else None
+    who = await run_in_threadpool(_principal, request, session, token)
     is_form = request.headers.get("content-type", "").startswith(FORMS)
-    if request.method not in SAFE_METHODS and not bearer and (who.account_id is not None or is_form):
+    if request.method not in SAFE_METHODS and token is None and (who.account_id is not None or is_form):
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and is_form:
             field = (await request.form()).get("csrf_token")
@@ -73,11 +78,10 @@ async def current_principal(request: Request, session: SessionDep) -> Principal:
     return who
 
 
-def _principal(request: Request, session: Session) -> Principal:
+def _principal(request: Request, session: Session, token: str | None) -> Principal:
     """The bearer token's account, else the signed session cookie's, else the anonymous visitor."""
-    authorization = request.headers.get("authorization", "")
-    if authorization.lower().startswith("bearer "):
-        account = accounts.account_for_token(session=session, token=authorization[7:].strip())
+    if token is not None:
+        account = accounts.account_for_token(session=session, token=token)
         if account is None:
             raise HTTPException(status_code=401, detail="API 令牌无效或已吊销", headers={"WWW-Authenticate": "Bearer"})
         return accounts.principal(session=session, account=account)

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
 
 from chainmap.records import InvalidRecord
 
@@ -71,3 +72,26 @@ def sign_in_required(request: Request, _exc: Exception) -> Response:
         return JSONResponse(status_code=401, content={"detail": "请先登录（或使用 API 令牌）"}, headers=headers)
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+
+class FieldError(BaseModel):
+    field: str
+    msg: str
+
+
+class ErrorBody(BaseModel):
+    detail: str | list[FieldError] = Field(description="中文说明；字段错误时为逐字段列表")
+
+
+def _error(description: str) -> dict:
+    return {"model": ErrorBody, "description": description}
+
+
+# The error answers every API route may give, documented in the OpenAPI.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    401: _error("未登录，或 API 令牌无效、已吊销"),
+    403: _error("无权执行此操作，或 CSRF 校验失败"),
+    404: _error("未找到"),
+    413: _error("请求体过大"),
+    422: _error("参数或请求体有误：指出字段"),
+}
