@@ -47,8 +47,9 @@ def field_errors(errors: list[dict]) -> list[dict]:
     for error in errors:
         location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
         template = MESSAGES.get(error.get("type", ""), "取值无效")
+        context = {key: str(value).replace(" or ", ", ") for key, value in error.get("ctx", {}).items()}
         try:
-            message = template.format(**error.get("ctx", {}))
+            message = template.format(**context)
         except (KeyError, IndexError):
             message = template
         result.append({"field": ".".join(location), "msg": f"{'.'.join(location) or '请求'}：{message}"})

@@ -208,3 +208,19 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(app):
             with pytest.raises(DatabaseError, match="append-only"):
                 session.exec(text(statement))
             session.rollback()
+
+
+@pytest.mark.parametrize("secure", [False, True])
+def test_the_session_cookie_is_signed_httponly_lax_and_secure_behind_https(app, secure):
+    scheme = "https" if secure else "http"
+    client = TestClient(create_app(app.state.settings.model_copy(update={"cookie_secure": secure})), f"{scheme}://t")
+    username, password = create_account(client, Role.ENTERPRISE, uscc=_any_uscc(client))
+    response = _try(client, username, password)
+    cookie = response.headers["set-cookie"].lower()
+    assert response.status_code == 303 and "httponly" in cookie and "samesite=lax" in cookie
+    assert ("; secure" in cookie) is secure
+    assert client.get("/", headers={"cookie": "chainmap_session=forged"}).text.count("访客") == 1
+
+
+def _any_uscc(client) -> str:
+    return client.get("/api/enterprises", params={"limit": 1}).json()["data"][0]["uscc"]
