@@ -158,6 +158,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def session_stamp(account: m.Account) -> str:
+    """Changes with the password, so a reset ends the account's existing sessions."""
+    return _digest(account.password_hash)[:16]
+
+
 def issue_token(*, session: Session, account: m.Account, label: str = "") -> tuple[m.ApiToken, str]:
     """A new bearer token; the clear text is returned once and never stored."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)

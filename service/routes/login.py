@@ -37,6 +37,8 @@ def _rate_limited(request: Request, per_minute: int) -> bool:
     """True when this client address made ``per_minute`` attempts within the last minute."""
     attempts: dict[str, deque] = request.app.state.login_attempts
     now = time.monotonic()
+    for address in [a for a, times in attempts.items() if now - times[-1] > WINDOW_SECONDS]:
+        del attempts[address]  # forget addresses quiet for a minute
     recent = attempts.setdefault(client_address(request), deque())
     while recent and now - recent[0] > WINDOW_SECONDS:
         recent.popleft()
@@ -72,6 +74,7 @@ def login(
     session.commit()
     request.session.clear()  # a fresh session and CSRF token after signing in
     request.session["account_id"] = account.id
+    request.session["stamp"] = accounts.session_stamp(account)
     csrf_token(request)
     return RedirectResponse(_safe_next(next), status_code=303)
 

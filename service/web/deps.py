@@ -87,7 +87,7 @@ def _principal(request: Request, session: Session, token: str | None) -> Princip
         return accounts.principal(session=session, account=account)
     account_id = request.session.get("account_id")
     account = session.get(m.Account, account_id) if account_id is not None else None
-    if account is None or not account.is_active:
+    if account is None or not account.is_active or request.session.get("stamp") != accounts.session_stamp(account):
         request.session.pop("account_id", None)
         return ANONYMOUS
     return accounts.principal(session=session, account=account)

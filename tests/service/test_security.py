@@ -224,3 +224,20 @@ def test_the_session_cookie_is_signed_httponly_lax_and_secure_behind_https(app, 
 
 def _any_uscc(client) -> str:
     return client.get("/api/enterprises", params={"limit": 1}).json()["data"][0]["uscc"]
+
+
+def test_a_password_reset_or_a_disabled_account_ends_existing_sessions(app):
+    client = TestClient(app)
+    username, password = create_account(client, Role.ADMIN)
+    sign_in_as(client, username, password)
+    assert client.get("/api/me").json()["username"] == username
+    with Session(app.state.engine) as session:
+        account = accounts.find(session=session, username=username)
+        accounts.set_password(session=session, account=account, password="一个全新的足够长密码")
+        session.commit()
+    assert client.get("/api/me").json()["role"] == "anonymous"
+    sign_in_as(client, username, "一个全新的足够长密码")
+    with Session(app.state.engine) as session:
+        accounts.find(session=session, username=username).is_active = False
+        session.commit()
+    assert client.get("/api/rewards/budget").status_code == 401
