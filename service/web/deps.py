@@ -67,7 +67,7 @@ async def current_principal(request: Request, session: SessionDep, bearer: Beare
     """
     token = bearer.credentials if bearer else None
     who = await run_in_threadpool(_principal, request, session, token)
-    is_form = request.headers.get("content-type", "").startswith(FORMS)
+    is_form = request.headers.get("content-type", "").lower().startswith(FORMS)
     if request.method not in SAFE_METHODS and token is None and (who.account_id is not None or is_form):
         sent = request.headers.get(CSRF_HEADER)
         if sent is None and is_form:

@@ -147,7 +147,10 @@ def test_a_signed_in_write_without_the_csrf_token_is_refused(app):
     response = client.post("/api/rewards/estimate", json={"contracts": []})
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
     forged = TestClient(app).post("/login", data={"username": "x", "password": "y"})
-    assert forged.status_code == 403
+    shouted = TestClient(app).post(
+        "/login", content=b"username=x&password=y", headers={"content-type": "Application/X-WWW-Form-Urlencoded"}
+    )
+    assert forged.status_code == shouted.status_code == 403
 
 
 def test_bearer_tokens_work_are_hashed_at_rest_and_can_be_revoked(app):
