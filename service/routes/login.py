@@ -1,5 +1,6 @@
 """Sign-in and sign-out (Chinese pages, CSRF-checked forms, rate limit and lockout), and /api/me."""
 
+import re
 import time
 from collections import deque
 from datetime import timedelta
@@ -16,11 +17,12 @@ from service.web.deps import SessionDep, SettingsDep, allowed, client_address, c
 
 router = APIRouter(tags=["accounts"])
 WINDOW_SECONDS = 60.0
+SAFE_NEXT = re.compile(r"/(?![/\\])[^\s\\]*")  # a path here: no //host, backslash or whitespace browsers drop
 
 
 def _safe_next(target: str) -> str:
     """Only a path on this site (no //host or scheme) may follow a sign-in."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+    return target if SAFE_NEXT.fullmatch(target) else "/"
 
 
 def _page(request: Request, *, error: str = "", username: str = "", next_url: str = "/", status: int = 200):

@@ -244,3 +244,17 @@ def test_a_password_reset_or_a_disabled_account_ends_existing_sessions(app):
         accounts.find(session=session, username=username).is_active = False
         session.commit()
     assert client.get("/api/rewards/budget").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("target", "landing"),
+    [("/match?need=MCU", "/match?need=MCU"), ("//evil.example", "/"), ("/\t/evil.example", "/"), ("/\\evil", "/")],
+)
+def test_after_signing_in_only_a_path_on_this_site_is_followed(app, target, landing):
+    client = TestClient(app)
+    username, password = create_account(client, Role.ADMIN)
+    form = {"username": username, "password": password, "next": target}
+    response = client.post(
+        "/login", data={**form, "csrf_token": client.get("/api/me").json()["csrf_token"]}, follow_redirects=False
+    )
+    assert response.status_code == 303 and response.headers["location"] == landing
