@@ -87,14 +87,17 @@ def diagram_png(code: str, session: SessionDep, width: int = Query(2400, ge=600,
 @router.get(
     "/api/chains/{code}/panorama.xlsx",
     summary="产业链全景表（Excel：环节、龙头企业、缺口与招商、园区）",
-    dependencies=[allowed(Action.EXPORT_PANORAMA)],
     **EXCEL,
 )
-def panorama_excel(code: str, session: SessionDep) -> Response:
+def panorama_excel(
+    code: str, session: SessionDep, who: Annotated[Principal, allowed(Action.EXPORT_PANORAMA)]
+) -> Response:
     chain = _chain(code)
     result = service_panorama.panorama_from_db(session=session, chain=chain)
+    amounts = who.reach(Action.VIEW_AMOUNTS) is Reach.ALL
     return excel_response(
-        lambda path: service_panorama.write_panorama_excel(chain, result, path), f"{code}-panorama.xlsx"
+        lambda path: service_panorama.write_panorama_excel(chain, result, path, amounts=amounts),
+        f"{code}-panorama.xlsx",
     )
 
 

@@ -258,3 +258,14 @@ def test_after_signing_in_only_a_path_on_this_site_is_followed(app, target, land
         "/login", data={**form, "csrf_token": client.get("/api/me").json()["csrf_token"]}, follow_redirects=False
     )
     assert response.status_code == 303 and response.headers["location"] == landing
+
+
+def test_an_officer_exports_the_panorama_without_revenue_columns(app, admin):
+    officer = TestClient(app)
+    sign_in_as(officer, *create_account(officer, Role.OFFICER, town="九亭镇"))
+
+    def headers(client) -> set[str]:
+        workbook = openpyxl.load_workbook(io.BytesIO(client.get("/api/chains/smart_terminal/panorama.xlsx").content))
+        return {cell.value for sheet in workbook for cell in sheet[1]}
+
+    assert "营业收入（元）" in headers(admin) and not {h for h in headers(officer) if h.endswith("（元）")}
