@@ -21,7 +21,11 @@ from .conftest import create_account, sign_in_as
 
 @pytest.fixture(scope="module")
 def app(demo_database):
-    return create_app(Settings(database_url=demo_database(), max_body_bytes=200_000, login_max_failures=3))
+    return create_app(
+        Settings(
+            database_url=demo_database(), max_body_bytes=200_000, login_max_failures=3, login_attempts_per_minute=1000
+        )
+    )
 
 
 @pytest.fixture(scope="module")
