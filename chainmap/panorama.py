@@ -27,6 +27,9 @@ class Grade(StrEnum):
         return {"strong": "强", "weak": "弱", "missing": "缺失"}[self.value]
 
 
+MAX_MIN_ENTERPRISES = 100_000
+
+
 @dataclass(frozen=True)
 class GradeRule:
     """A segment is *missing* with no local enterprise, *weak* below the threshold, else *strong*.
@@ -38,6 +41,12 @@ class GradeRule:
 
     min_enterprises: int = 3
     median_share: float = 0.4
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_enterprises <= MAX_MIN_ENTERPRISES:
+            raise ValueError(f"min_enterprises：应在 0 到 {MAX_MIN_ENTERPRISES} 之间")
+        if not 0 <= self.median_share <= 1:  # also refuses NaN and infinity
+            raise ValueError("median_share：应在 0 到 1 之间")
 
     def threshold(self, counts: list[int]) -> int:
         present = [c for c in counts if c > 0]

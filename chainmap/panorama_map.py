@@ -318,13 +318,25 @@ def _cluster_icon(color: str) -> str:
     )
 
 
+# Characters that could end an inline <script> (``</script>``, ``<!--``) or a JavaScript line
+# (U+2028/2029 in older engines), written as JSON escapes so the data stays the same.
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def script_json(value: object) -> str:
+    """JSON that is safe inside an inline ``<script>`` element."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
+
+
 class _EnterpriseLayers(MacroElement):
     def __init__(self, data: dict, clusters: list[MarkerCluster], supplier_link: str):
         super().__init__()
         self._template = _SCRIPT
-        self.data_json = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        self.data_json = script_json(data)
         self.cluster_names = ", ".join(c.get_name() for c in clusters)
-        self.link_json = json.dumps(supplier_link)
+        self.link_json = script_json(supplier_link)
 
 
 def _legend(data: dict, notes: list[str]) -> Element:

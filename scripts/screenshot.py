@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -37,13 +38,22 @@ class Shot:
     hover: str | None = None  # CSS selector to hover before the shot
     element: str | None = None  # CSS selector to crop to; else the full page
     ready: str | None = None  # CSS selector that must be visible before the shot
+    account: str | None = None  # demo account to sign in as first
+
+
+@dataclass(frozen=True)
+class DemoServer:
+    base: str
+    passwords: dict[str, str]  # demo account -> password, as `chainmap demo` printed them
 
 
 PAGES = {
     "home.png": Shot("/"),
     "chain.png": Shot("/chains/smart_terminal", 1680, hover='.segment[data-code="ST.CHIP.MCU"]', element=".diagram"),
     "map.png": Shot("/map?tiles=none", 1280, ready=".cm-cluster"),
-    "match.png": Shot("/match?need=激光雷达，用于服务机器人避障&scope=local&budget_yuan=5000000&k=5", 1280),
+    "match.png": Shot(
+        "/match?need=激光雷达，用于服务机器人避障&scope=local&budget_yuan=5000000&k=5", 1280, account="demo-admin"
+    ),
 }
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -60,17 +70,20 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def demo_server(enterprises: int = 3000, timeout: float = 60) -> Iterator[str]:
-    """`chainmap demo` on a temporary SQLite file; yields the base URL once healthy."""
+def demo_server(enterprises: int = 3000, timeout: float = 60) -> Iterator[DemoServer]:
+    """`chainmap demo` on a temporary SQLite file; yields its URL and demo passwords once healthy."""
     port = free_port()
     with tempfile.TemporaryDirectory() as folder:
         env = {**os.environ, "CHAINMAP_DATABASE_URL": f"sqlite:///{folder}/demo.db", "CHAINMAP_PORT": str(port)}
         command = [sys.executable, "-m", "service", "demo", "--enterprises", str(enterprises)]
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        output = Path(folder) / "demo.out"
+        with output.open("w") as sink:
+            server = subprocess.Popen(command, env=env, stdout=sink, stderr=subprocess.PIPE, text=True)
         base = f"http://127.0.0.1:{port}"
         try:
             _wait_healthy(base, server, timeout)
-            yield base
+            passwords = dict(re.findall(r"示例账户 (\S+)（.*?）密码：(\S+)", output.read_text()))
+            yield DemoServer(base, passwords)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -92,18 +105,29 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     DOCS.mkdir(exist_ok=True)
-    with demo_server() as base, sync_playwright() as playwright:
+    with demo_server() as server, sync_playwright() as playwright:
         browser = launch(playwright)
         for name, shot in PAGES.items():
-            take(browser, base, shot, DOCS / name)
+            take(browser, server, shot, DOCS / name)
             print(f"wrote {DOCS / name}")
         browser.close()
 
 
-def take(browser, base: str, shot: Shot, path: Path) -> bytes:
-    """Open a page, hover what the shot asks for, and save the page or one element."""
+def sign_in(page, server: DemoServer, account: str) -> None:
+    """Sign in through the login page as one of the demo accounts."""
+    page.goto(server.base + "/login")
+    page.fill("#username", account)
+    page.fill("#password", server.passwords[account])
+    page.click("button[type=submit]")
+    page.wait_for_url(server.base + "/")
+
+
+def take(browser, server: DemoServer, shot: Shot, path: Path) -> bytes:
+    """Open a page (signed in if the shot asks), hover what it asks for, and save the page or one element."""
     page = browser.new_page(viewport={"width": shot.width, "height": 800})
-    page.goto(base + shot.path, wait_until="networkidle")
+    if shot.account:
+        sign_in(page, server, shot.account)
+    page.goto(server.base + shot.path, wait_until="networkidle")
     if shot.ready:
         page.locator(shot.ready).first.wait_for()
     if shot.element:

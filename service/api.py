@@ -2,44 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+import secrets
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlmodel import Session
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.middleware.sessions import SessionMiddleware
 
 from chainmap.records import InvalidRecord
 from chainmap.taxonomy import load_named_chain
-from service.db import make_engine, session_scope
+from service.db import make_engine
 from service.settings import Settings
+from service.web.deps import SignInRequired
+from service.web.errors import ERROR_RESPONSES, invalid_record, invalid_request, sign_in_required
+from service.web.limits import BodySizeLimit
 
-
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
-
-
-def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-
-
-def _invalid_record(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, InvalidRecord)
-    return JSONResponse(status_code=422, content={"detail": [{"field": exc.field, "msg": str(exc)}]})
+SESSION_HOURS = 8
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from service.routes import chains, enterprises, geo, health, matching, pages, rewards
+    from service.routes import audit, chains, enterprises, geo, health, login, matching, pages, rewards
 
     app = FastAPI(title="chainmap 产业链全景图", version="0.1.0", description="产业链全景、伙伴匹配与协同奖励测算")
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.chain = load_named_chain(settings.chain)
-    app.add_exception_handler(InvalidRecord, _invalid_record)
-    for module in (health, enterprises, chains, rewards, geo, matching, pages):
-        app.include_router(module.router)
+    app.add_exception_handler(InvalidRecord, invalid_record)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(SignInRequired, sign_in_required)
+    app.state.login_attempts = {}
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key or secrets.token_urlsafe(32),
+        session_cookie="chainmap_session",
+        max_age=SESSION_HOURS * 3600,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    for module in (health, login, enterprises, chains, rewards, geo, matching, pages, audit):
+        app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

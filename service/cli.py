@@ -20,8 +20,9 @@ from geodata import Datum
 from geodata.placement import PlacementMethod
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
 from matching.signals import Direction, Scope
-from service import classification, geo, imports, repository, rewards
+from service import audit, classification, geo, imports, repository, rewards
 from service import panorama as panoramas
+from service.cli_users import demo_accounts, first_admin, replace_demo_accounts, users_app
 from service.db import make_engine, migrate_engine, ping
 from service.settings import Settings
 from service.tables import TableFileError
@@ -45,6 +46,10 @@ def refused(*errors: type[Exception]) -> Iterator[None]:
         raise typer.Exit(2) from exc
 
 
+def _audit(session: Session, action: str, after: dict) -> None:
+    audit.record(session=session, actor=audit.CLI, action=action, after=after, client="cli")
+
+
 def _initialise(settings: Settings) -> str:
     engine = make_engine(settings)
     migrate_engine(engine)
@@ -57,11 +62,16 @@ def _initialise(settings: Settings) -> str:
 
 
 @app.command()
-def init() -> None:
-    """Create or migrate the database and load the shipped chains, parks and towns."""
+def init(
+    admin: str | None = typer.Option(None, help="Create this first administrator (only while there is none)"),
+    admin_password: str | None = typer.Option(None, help="Its password; asked for when not given"),
+) -> None:
+    """Create or migrate the database, load the shipped chains, parks and towns, and the first administrator."""
     settings = Settings()
     version = _initialise(settings)
     typer.echo(f"数据库已就绪：{settings.database_url}（结构版本 {version}）")
+    if admin:
+        first_admin(settings, admin, admin_password)
 
 
 @app.command()
@@ -79,14 +89,19 @@ def demo(
     started = time.perf_counter()
     district = generate_demo(load_named_chain(settings.chain), settings.demo_enterprises, settings.demo_seed)
     with Session(make_engine(settings)) as session:
+        replace_demo_accounts(session)
         n_enterprises, n_contracts = repository.replace_demo(
             session=session, district=district, chain_code=settings.chain
         )
+        _audit(session, "demo_loaded", {"enterprises": n_enterprises, "contracts": n_contracts})
+        logins = demo_accounts(session)
         session.commit()
     typer.echo(
         f"已载入示例数据：{n_enterprises} 家企业、{n_contracts} 份合同（种子 {settings.demo_seed}，"
         f"用时 {time.perf_counter() - started:.1f} 秒）。名称带“示例”的均为虚构企业。"
     )
+    for username, role, password in logins:
+        typer.echo(f"示例账户 {username}（{role.label}）密码：{password}")
     if serve:
         _serve(settings)
 
@@ -137,6 +152,8 @@ def reward(
             report, parties = rewards.estimate_from_rows(
                 session=session, chain_code=settings.chain, params=params, rows=rows, errors=errors
             )
+        _audit(session, "reward_computed", {**report.totals, "excel": str(excel or ""), "lines": len(report.lines)})
+        session.commit()
     if excel:
         typer.echo(f"已写出奖励台账：{rewards.write_ledger(report, parties, excel)}", err=True)
     if as_json:
@@ -193,6 +210,8 @@ def classify(
         run = classification.classify_stored(
             session=session, chain_code=classifier.chain.code, classifier=classifier, everything=everything
         )
+        changes = {"model": classifier.model_key, "classified": run.classified, "changed": run.changed}
+        _audit(session, "classification_run", {**changes, "links": run.links})
         session.commit()
     typer.echo(
         f"模型 {classifier.model_key}：已分类 {run.classified} 家企业，其中 {run.assigned} 家归入环节"
@@ -240,8 +259,10 @@ def panorama(
     """The chain's panorama: segment strength, park focus, gaps and 招商 targets."""
     settings = Settings()
     spec = load_named_chain(chain or settings.chain)
+    with refused(ValueError):
+        rule = GradeRule(min_enterprises, median_share)
     with Session(make_engine(settings)) as session:
-        result = panoramas.panorama_from_db(session=session, chain=spec, rule=GradeRule(min_enterprises, median_share))
+        result = panoramas.panorama_from_db(session=session, chain=spec, rule=rule)
     if excel:
         typer.echo(f"已写出全景表：{panoramas.write_panorama_excel(spec, result, excel)}", err=True)
     if svg or png:
@@ -280,6 +301,7 @@ def map_command(
     typer.echo(f"已写出地图：{out}（{out.stat().st_size / 1e6:.1f} MB，底图 {frame.basemap.value}）")
 
 
+app.add_typer(users_app, name="users")
 geo_app = typer.Typer(help="Official town and park boundaries", no_args_is_help=True)
 app.add_typer(geo_app, name="geo")
 
@@ -298,6 +320,7 @@ def load_boundaries(
     with Session(make_engine(settings)) as session:
         with refused(BoundaryFileError):
             loaded = geo.load_boundaries(session=session, path=file, layer=layer, datum=datum)
+        _audit(session, "boundaries_loaded", {"file": file.name, "layer": layer, "features": loaded.features})
         session.commit()
     kind = "街镇" if layer == "towns" else "园区"
     typer.echo(f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {loaded.replaced} 家按坐标定位企业的街镇和园区")
@@ -322,6 +345,7 @@ def import_enterprises(
         if report.errors:
             typer.echo(f"共 {len(report.errors)} 处错误，未导入任何企业", err=True)
             raise typer.Exit(1)
+        _audit(session, "enterprises_imported", {"file": file.name, "stored": report.stored})
         session.commit()
     methods = "，".join(f"{PlacementMethod(k).label} {n} 家" for k, n in sorted(report.placements.items()))
     typer.echo(f"已导入 {report.stored} 家企业（{methods}）")

@@ -91,6 +91,9 @@ def build_query(
     **filters,
 ) -> tuple[Query, list[SegmentMatch]]:
     """A Query from a request; a need without segments is classified into the segments it asks for."""
+    for name in ("budget_yuan", "min_revenue_yuan"):
+        if not 0 <= (filters.get(name) or 0) <= m.BIGINT_MAX:
+            raise MatchRequestError(f"{name}：应为 0 到 {m.BIGINT_MAX} 之间的整数（元）")
     unknown = [code for code in segments if code not in chain.segments]
     if unknown:
         raise MatchRequestError(f"segment：未知的产业链环节代码 {'、'.join(unknown)}")

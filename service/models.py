@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from pydantic import ConfigDict
 from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
@@ -21,6 +22,9 @@ def _now() -> datetime:
 
 def _json(nullable: bool = False) -> Column:
     return Column(JSON, nullable=nullable)
+
+
+BIGINT_MAX = 2**63 - 1  # the largest amount PostgreSQL's BIGINT holds
 
 
 def _money(nullable: bool = False) -> Column:
@@ -110,7 +114,6 @@ class EnterpriseBase(SQLModel):
     revenue_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
     employees: int | None = None
     founded_year: int | None = None
-    is_demo: bool = Field(default=False, description="synthetic demo record (名称含“示例”)")
     city: str = Field(default=LOCAL_CITY, max_length=16, index=True, description="松江区, or another G60 city")
     placement: str = Field(
         default="declared", max_length=16, description="how town and park were found: coordinates / address_park / ..."
@@ -119,6 +122,7 @@ class EnterpriseBase(SQLModel):
 
 class Enterprise(EnterpriseBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
+    is_demo: bool = Field(default=False, description="synthetic demo record (名称含“示例”), set by the demo loader")
     uscc: str = Field(max_length=18, unique=True, index=True)
     town_id: int | None = Field(default=None, foreign_key="town.id", index=True)
     park_id: int | None = Field(default=None, foreign_key="park.id", index=True)
@@ -126,6 +130,16 @@ class Enterprise(EnterpriseBase, table=True):
 
 
 class EnterpriseCreate(EnterpriseBase):
+    """What a client may send: enumerations and amounts are checked here, ``is_demo`` is not accepted."""
+
+    model_config = ConfigDict(extra="forbid")  # type: ignore[assignment]
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    location_precision: LocationPrecision = LocationPrecision.UNKNOWN
+    tech_centre_level: TechCentreLevel = TechCentreLevel.NONE
+    revenue_yuan: int | None = Field(default=None, ge=0, le=BIGINT_MAX, description="营业收入（元）")
+    employees: int | None = Field(default=None, ge=0, le=10_000_000)
+    founded_year: int | None = Field(default=None, ge=1800, le=2100)
     town: str | None = None
     park: str | None = None
     segments: dict[str, float] = Field(default_factory=dict, description="segment code -> confidence")
@@ -133,6 +147,7 @@ class EnterpriseCreate(EnterpriseBase):
 
 class EnterprisePublic(EnterpriseBase):
     id: int
+    is_demo: bool = False
     town: str | None = None
     park: str | None = None
     segments: list[str] = Field(default_factory=list)
@@ -228,3 +243,45 @@ class Meeting(SQLModel, table=True):
     slot: int
     table_no: int
     status: str = Field(default="scheduled", max_length=16)
+
+
+class Account(SQLModel, table=True):
+    """A person who signs in: role admin / officer / enterprise (see service.auth.permissions)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=64, unique=True, index=True)
+    display_name: str = Field(default="", max_length=64)
+    role: str = Field(max_length=16)
+    town_id: int | None = Field(default=None, foreign_key="town.id", description="an officer's town")
+    park_id: int | None = Field(default=None, foreign_key="park.id", description="an officer's park")
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", description="an enterprise user's")
+    password_hash: str = Field(max_length=256)
+    is_active: bool = True
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    created_at: datetime = Field(default_factory=_now)
+    last_login_at: datetime | None = None
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token for integrations; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    label: str = Field(default="", max_length=64)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=_now)
+    revoked_at: datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    """One write, sign-in or account change; the application only ever inserts rows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=_now, index=True)
+    actor: str = Field(max_length=64, index=True, description="username, 匿名 or 命令行")
+    action: str = Field(max_length=48, index=True)
+    target: str = Field(default="", max_length=200)
+    before: dict | None = Field(default=None, sa_column=_json(nullable=True))
+    after: dict | None = Field(default=None, sa_column=_json(nullable=True))
+    client: str = Field(default="", max_length=64, description="client address, or cli")

@@ -13,6 +13,7 @@ from chainmap.panorama import GradeRule, Panorama, build_panorama
 from chainmap.records import EnterpriseRecord, Label, LocationPrecision
 from chainmap.taxonomy import Chain
 from service import models as m
+from service.excel import write_workbook
 
 
 def members_from_db(*, session: Session, chain_code: str) -> list[EnterpriseRecord]:
@@ -63,8 +64,11 @@ def diagram_png(svg: str, path: Path | None = None, *, width: int = 2400) -> byt
     return png
 
 
-def write_panorama_excel(chain: Chain, panorama: Panorama, path: Path) -> Path:
-    """Segments with their grade and leading enterprises, the gaps with 招商 targets, the parks."""
+def write_panorama_excel(chain: Chain, panorama: Panorama, path: Path, *, amounts: bool = True) -> Path:
+    """Segments with their grade and leading enterprises, the gaps with 招商 targets, the parks.
+
+    Without ``amounts`` the revenue columns (元) are left out.
+    """
     segments = pd.DataFrame(
         [
             {
@@ -127,16 +131,12 @@ def write_panorama_excel(chain: Chain, panorama: Panorama, path: Path) -> Path:
     rule = pd.DataFrame(
         {"口径": [*panorama.notes, panorama.rule.describe(), f"本次“弱”的门槛：{panorama.threshold} 家"]}
     )
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, frame in (
-            ("环节强弱", segments),
-            ("龙头企业", leaders),
-            ("缺口与招商", gaps),
-            ("园区聚焦", parks),
-            ("口径", rule),
-        ):
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-    return path
+    sheets = (("环节强弱", segments), ("龙头企业", leaders), ("缺口与招商", gaps), ("园区聚焦", parks), ("口径", rule))
+    if not amounts:
+        sheets = tuple(
+            (name, frame.drop(columns=[c for c in frame.columns if c.endswith("（元）")])) for name, frame in sheets
+        )
+    return write_workbook(path, sheets)
 
 
 def svg_for(*, session: Session, chain: Chain) -> str:

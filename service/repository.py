@@ -205,7 +205,6 @@ def create_enterprise(*, session: Session, data: m.EnterpriseCreate, chain_code:
         employees=data.employees,
         founded_year=data.founded_year,
         segments=data.segments,
-        demo=data.is_demo,
         city=data.city,
         placement=data.placement,
     )

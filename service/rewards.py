@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from collections.abc import Callable
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
 from sqlmodel import Session, select
 
-from matching.reward import WINDOW, ContractRow, Party, RewardParams, RewardReport, RowError, budget, compute_rewards
+from matching.reward import (
+    WINDOW,
+    ContractRow,
+    Party,
+    RewardLine,
+    RewardParams,
+    RewardReport,
+    RowError,
+    budget,
+    compute_rewards,
+)
 from service import models as m
+from service.excel import write_workbook
 from service.tables import FIRST_DATA_ROW, integer, read_table
 
 # Parks administered by the 松江经济技术开发区 (its budget pays the 30 % instead of a town).
@@ -80,7 +92,8 @@ def rows_from_records(records: list[dict], first_row: int) -> tuple[list[Contrac
         if record.get("contracted_yuan") not in (None, "") and numbers["contracted_yuan"] is None:
             bad.append("contracted_yuan")
         if bad:
-            errors.append(RowError(index, bad[0], f"“{record.get(bad[0], '')}”不是整数金额或年份（{bad[0]}）"))
+            message = f"“{record.get(bad[0], '')}”不是整数金额或年份，或超出范围（{bad[0]}）"
+            errors.append(RowError(index, bad[0], message))
             continue
         rows.append(
             ContractRow(
@@ -123,6 +136,13 @@ def estimate_from_rows(
     return report, parties
 
 
+def restricted(report: RewardReport, keep: Callable[[RewardLine], bool]) -> RewardReport:
+    """The report cut to the lines ``keep`` accepts, totals recomputed; row errors of others are left out."""
+    lines = [line for line in report.lines if keep(line)]
+    totals = {key: sum(getattr(line, key) for line in lines) for key in report.totals}
+    return replace(report, lines=lines, errors=[], totals=totals)
+
+
 def report_json(report: RewardReport) -> dict:
     return {**asdict(report), "budget": budget(report)}
 
@@ -153,10 +173,7 @@ def write_ledger(report: RewardReport, parties: dict[str, Party], path: Path) ->
     table = pd.DataFrame(budget(report)).rename(columns=BUDGET_HEADERS)
     choices = pd.DataFrame({"口径": [report.source, report.policy, *report.choices]})
     errors = pd.DataFrame([{"行": e.row, "字段": e.field, "问题": e.message} for e in report.errors])
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for sheet, frame in (("奖励明细", lines), ("预算汇总", table), ("计算口径", choices), ("错误行", errors)):
-            frame.to_excel(writer, sheet_name=sheet, index=False)
-    return path
+    return write_workbook(path, (("奖励明细", lines), ("预算汇总", table), ("计算口径", choices), ("错误行", errors)))
 
 
 STAGES = {"below_threshold": "未达门槛", "first": "首次达标", "later": "后续年度"}

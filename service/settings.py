@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     demo_seed: int = Field(default=42, description="Random seed of the demo district")
     tiles: str = Field(default="osm", description="Base map of /map: osm, amap (GCJ-02), tianditu or none (offline)")
     tianditu_key: str | None = Field(default=None, description="Tianditu API key, needed for tiles=tianditu")
+    max_body_bytes: int = Field(default=10_000_000, description="Largest request body accepted (bytes), else 413")
+    secret_key: str | None = Field(
+        default=None, description="Key signing session cookies; unset: random per process (sign-ins end on restart)"
+    )
+    cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only (set behind HTTPS)")
+    login_max_failures: int = Field(default=5, description="Failed sign-ins in a row before an account is locked")
+    login_lockout_minutes: int = Field(default=15, description="How long a locked account stays locked")
+    login_attempts_per_minute: int = Field(default=10, description="Sign-in attempts per client address and minute")
 
     def sqlite_path(self) -> Path | None:
         prefix = "sqlite:///"

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from service.models import BIGINT_MAX
+
 FIRST_DATA_ROW = 2  # row numbers as a spreadsheet shows them: the header is row 1
 
 
@@ -37,4 +39,4 @@ def integer(value: object) -> int | None:
         number = float(str(value).replace(",", "").strip())
     except (TypeError, ValueError):
         return None
-    return int(number) if number.is_integer() else None
+    return int(number) if number.is_integer() and abs(number) <= BIGINT_MAX else None

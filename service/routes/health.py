@@ -2,9 +2,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from service.auth.permissions import Action
 from service.db import ping
+from service.web.deps import allowed
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(prefix="/api", tags=["health"], dependencies=[allowed(Action.VIEW_PUBLIC)])
 
 
 @router.get("/health", summary="数据库是否可达及数据库结构版本")

@@ -4,24 +4,26 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from matching.signals import Direction, Scope
-from service import matching
-from service.api import SessionDep
+from service import matching, repository
+from service.auth.permissions import Action, Principal
+from service.models import BIGINT_MAX
 from service.routes.pages import templates
+from service.web.deps import SessionDep, allowed, ensure_reach
 
 router = APIRouter(tags=["matching"])
 
 
 def match_request(
     uscc: str | None = Query(None, description="提问企业的统一社会信用代码"),
-    need: str = Query("", description="需求描述，如“激光雷达，用于服务机器人避障”"),
+    need: str = Query("", max_length=2000, description="需求描述，如“激光雷达，用于服务机器人避障”"),
     segment: list[str] = Query([], description="所需（或目标客户所在）环节代码，可多选"),
-    lon: float | None = Query(None, description="需求所在位置（WGS-84），无企业代码时用于计算距离"),
-    lat: float | None = None,
-    budget_yuan: int | None = Query(None, ge=0, description="年度采购预算（元），用于测算协同奖励"),
+    lon: float | None = Query(None, ge=-180, le=180, description="需求所在位置（WGS-84），无企业代码时用于计算距离"),
+    lat: float | None = Query(None, ge=-90, le=90),
+    budget_yuan: int | None = Query(None, ge=0, le=BIGINT_MAX, description="年度采购预算（元），用于测算协同奖励"),
     scope: Scope = Query(Scope.ANY, description="local 仅松江；g60 G60九城；any 不限"),
-    max_km: float | None = Query(None, gt=0, description="最大距离（公里）"),
+    max_km: float | None = Query(None, gt=0, le=20_000, description="最大距离（公里）"),
     label: list[str] = Query([], description="必须具备的标签，如 专精特新"),
-    min_revenue_yuan: int | None = Query(None, ge=0),
+    min_revenue_yuan: int | None = Query(None, ge=0, le=BIGINT_MAX, description="最低营业收入（元）"),
     exclude_partners: bool = Query(True, description="已有合作伙伴单独列出，不进入推荐"),
     k: int = Query(10, ge=1, le=100),
 ) -> dict:
@@ -42,9 +44,14 @@ def match_request(
 
 
 MatchRequest = Annotated[dict, Depends(match_request)]
+Matcher = Annotated[Principal, allowed(Action.MATCH)]
 
 
-def _answer(request: Request, session, direction: Direction, params: dict) -> dict:
+def _answer(request: Request, session, who: Principal, direction: Direction, params: dict) -> dict:
+    """The shortlist, for an asking enterprise within the principal's reach (or a need in words)."""
+    asker = repository.get_enterprise(session=session, uscc=params["uscc"]) if params["uscc"] else None
+    if asker is not None:
+        ensure_reach(who, Action.MATCH, asker)
     try:
         return matching.find_partners(session=session, chain=request.app.state.chain, direction=direction, **params)
     except matching.MatchRequestError as exc:
@@ -54,23 +61,27 @@ def _answer(request: Request, session, direction: Direction, params: dict) -> di
 
 
 @router.get("/api/match/suppliers", summary="为采购方推荐供应商（附推荐理由与协同奖励测算）")
-def suppliers(request: Request, session: SessionDep, params: MatchRequest) -> dict:
-    return _answer(request, session, Direction.SUPPLIERS, params)
+def suppliers(request: Request, session: SessionDep, who: Matcher, params: MatchRequest) -> dict:
+    return _answer(request, session, who, Direction.SUPPLIERS, params)
 
 
 @router.get("/api/match/customers", summary="为供应方推荐客户（附推荐理由）")
-def customers(request: Request, session: SessionDep, params: MatchRequest) -> dict:
-    return _answer(request, session, Direction.CUSTOMERS, params)
+def customers(request: Request, session: SessionDep, who: Matcher, params: MatchRequest) -> dict:
+    return _answer(request, session, who, Direction.CUSTOMERS, params)
 
 
 @router.get("/match", response_class=HTMLResponse, include_in_schema=False)
 def match_page(
-    request: Request, session: SessionDep, params: MatchRequest, direction: Direction = Direction.SUPPLIERS
+    request: Request,
+    session: SessionDep,
+    who: Matcher,
+    params: MatchRequest,
+    direction: Direction = Direction.SUPPLIERS,
 ) -> HTMLResponse:
     context: dict = {"params": params, "direction": direction, "result": None, "error": None}
     if params["uscc"] or params["need"] or params["segments"]:
         try:
-            context["result"] = _answer(request, session, direction, params)
+            context["result"] = _answer(request, session, who, direction, params)
         except HTTPException as exc:
             context["error"] = exc.detail
     return templates.TemplateResponse(request, "match.html", context)

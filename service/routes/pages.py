@@ -6,13 +6,21 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from service import repository
-from service.api import SessionDep
+from service.auth.permissions import ANONYMOUS, Action
+from service.web.deps import SessionDep, allowed, csrf_token
 
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates")
 
 
-@router.get("/", response_class=HTMLResponse)
+def _account(request: Request) -> dict:
+    """Every page shows who is signed in and carries the CSRF token for its forms."""
+    return {"who": getattr(request.state, "principal", ANONYMOUS), "csrf": csrf_token(request)}
+
+
+templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates", context_processors=[_account])
+
+
+@router.get("/", response_class=HTMLResponse, dependencies=[allowed(Action.VIEW_PUBLIC)])
 def home(request: Request, session: SessionDep) -> HTMLResponse:
     chain = request.app.state.chain
     per_segment = repository.segment_counts(session=session, chain_code=chain.code)

@@ -81,3 +81,14 @@ def test_tile_choices_that_cannot_work_are_refused():
     with pytest.raises(ValueError, match="未知底图“google”"):
         MapFrame("google")
     assert "tk=abc" in map_html(MapFrame("tianditu", "abc").new_map())
+
+
+def test_a_hostile_name_cannot_end_the_inline_script(chain, small_demo):
+    from dataclasses import replace
+
+    hostile = "示例</script><script>window.pwned=1</script><!--\u2028"
+    located = next(e for e in small_demo.enterprises if e.lon is not None and e.city == LOCAL_CITY)
+    records = [replace(located, name=hostile), *small_demo.enterprises[1:50]]
+    html = map_html(panorama_map(chain, records, LAYERS, frame=MapFrame("none")))
+    assert "window.pwned" in html and "<script>window.pwned" not in html and "\u2028" not in html
+    assert hostile in [row[2] for row in _data(html)["rows"]]

@@ -7,8 +7,9 @@ from service.settings import Settings
 
 
 @pytest.fixture(scope="module")
-def client(demo_database):
+def client(demo_database, sign_in):
     with TestClient(create_app(Settings(database_url=demo_database()))) as client:
+        sign_in(client)
         yield client
 
 

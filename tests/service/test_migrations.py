@@ -3,7 +3,8 @@
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel
 
 from service.db import head_revision, schema_version
@@ -49,3 +50,18 @@ def test_sqlite_and_postgresql_schemas_are_the_same(sqlite_url, postgres_url, pr
         lite_columns, pg_columns = lite_schema[table][0], pg_schema[table][0]
         assert lite_columns == pg_columns, table
         assert lite_schema[table][1:] == pg_schema[table][1:], table
+
+
+def test_the_audit_trail_refuses_updates_and_deletes_on_both_databases(engine):
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        connection.execute(
+            text("INSERT INTO auditevent (at, actor, action, target, client) VALUES (:at, 'a', 'b', '', '')"),
+            {"at": "2026-01-01 00:00:00"},
+        )
+        for statement in ("UPDATE auditevent SET actor = 'x'", "DELETE FROM auditevent"):
+            nested = connection.begin_nested()
+            with pytest.raises(DatabaseError, match="append-only"):
+                connection.execute(text(statement))
+            nested.rollback()
+        transaction.rollback()

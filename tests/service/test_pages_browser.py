@@ -9,9 +9,14 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def base_url():
-    with demo_server(enterprises=300) as base:
-        yield base
+def server():
+    with demo_server(enterprises=300) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def base_url(server):
+    return server.base
 
 
 def test_home_page_renders_the_directions_in_chinese(base_url, tmp_path):
@@ -27,12 +32,12 @@ def test_home_page_renders_the_directions_in_chinese(base_url, tmp_path):
     assert len(screenshot) > 10_000
 
 
-def test_hovering_a_segment_highlights_its_supply_edges(base_url, tmp_path, chain):
+def test_hovering_a_segment_highlights_its_supply_edges(server, base_url, tmp_path, chain):
     shot = PAGES["chain.png"]
     code = "ST.CHIP.MCU"
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        image = take(browser, base_url, shot, tmp_path / "chain.png")
+        image = take(browser, server, shot, tmp_path / "chain.png")
         page = browser.new_page(viewport={"width": shot.width, "height": 800})
         page.goto(base_url + shot.path)
         page.hover(f'.segment[data-code="{code}"]')
@@ -52,13 +57,13 @@ def _clusters_by_colour(page, colours):
     )
 
 
-def test_map_page_toggles_a_direction_layer_and_finds_an_enterprise(base_url, tmp_path, chain):
+def test_map_page_toggles_a_direction_layer_and_finds_an_enterprise(server, base_url, tmp_path, chain):
     from chainmap.panorama_map import PALETTE
 
     shot = PAGES["map.png"]
     with sync_playwright() as playwright:
         browser = launch(playwright)
-        image = take(browser, base_url, shot, tmp_path / "map.png")
+        image = take(browser, server, shot, tmp_path / "map.png")
         page = browser.new_page(viewport={"width": shot.width, "height": 800})
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -109,7 +109,7 @@ def test_cli_reports_an_unreadable_file_in_chinese(tmp_path, db_url, monkeypatch
     assert result.exit_code == 2 and "只支持 .csv 或 .xlsx" in result.output
 
 
-def test_api_estimate_reports_rows_and_honours_params(db_url):
+def test_api_estimate_reports_rows_and_honours_params(db_url, sign_in):
     contracts = [
         {"buyer": BUYER.uscc, "seller": SELLER.uscc, "year": 2025, "performed_yuan": 3_200_000},
         {"buyer": BUYER.uscc, "seller": SELLER.uscc, "year": 2026, "performed_yuan": 5_000_000},
@@ -117,6 +117,7 @@ def test_api_estimate_reports_rows_and_honours_params(db_url):
         {"buyer": BUYER.uscc, "seller": "NOBODY", "year": 2025, "performed_yuan": "abc"},
     ]
     with TestClient(create_app(Settings(database_url=db_url))) as client:
+        sign_in(client)
         default = client.post("/api/rewards/estimate", json={"contracts": contracts}).json()
         other = client.post(
             "/api/rewards/estimate", json={"contracts": contracts, "params": {"increment_basis": "qualifying_year"}}
@@ -124,13 +125,14 @@ def test_api_estimate_reports_rows_and_honours_params(db_url):
     assert [x["reward_yuan"] for x in default["lines"]] == [320_000, 90_000, 0]
     assert [x["reward_yuan"] for x in other["lines"]] == [320_000, 90_000, 40_000]
     assert default["errors"] == [
-        {"row": 4, "field": "performed_yuan", "message": "“abc”不是整数金额或年份（performed_yuan）"}
+        {"row": 4, "field": "performed_yuan", "message": "“abc”不是整数金额或年份，或超出范围（performed_yuan）"}
     ]
     assert "沪松经规〔2024〕4号" in default["source"]
 
 
-def test_budget_and_ledger_from_the_demo_database(demo_database):
+def test_budget_and_ledger_from_the_demo_database(demo_database, sign_in):
     with TestClient(create_app(Settings(database_url=demo_database()))) as client:
+        sign_in(client)
         budget = client.get("/api/rewards/budget").json()
         ledger = client.get("/api/rewards/ledger.xlsx")
     assert budget["totals"]["reward_yuan"] == sum(r["reward_yuan"] for r in budget["budget"]) > 0

@@ -1,0 +1,1 @@
+"""Who may do what: roles, the permission table, accounts, sign-in and API tokens."""

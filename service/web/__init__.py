@@ -1,0 +1,1 @@
+"""Web plumbing shared by the routes: dependencies, error bodies, request limits, sign-in."""

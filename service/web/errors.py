@@ -1,0 +1,98 @@
+"""Request errors as Chinese messages naming the field: ``{"detail": [{"field", "msg"}]}``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from chainmap.records import InvalidRecord
+
+# pydantic error type -> Chinese message; ``ctx`` values fill the braces.
+MESSAGES = {
+    "missing": "必填",
+    "extra_forbidden": "不接受此字段",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_parsing": "应为数字",
+    "finite_number": "应为有限的数字",
+    "bool_parsing": "应为 true 或 false",
+    "string_type": "应为文本",
+    "int_type": "应为整数",
+    "float_type": "应为数字",
+    "list_type": "应为列表",
+    "dict_type": "应为对象",
+    "model_type": "应为对象",
+    "greater_than": "应大于 {gt}",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}",
+    "less_than_equal": "应不大于 {le}",
+    "string_too_long": "最多 {max_length} 个字符",
+    "string_too_short": "至少 {min_length} 个字符",
+    "enum": "应为以下之一：{expected}",
+    "literal_error": "应为以下之一：{expected}",
+    "json_invalid": "请求体不是有效的 JSON",
+    "json_type": "请求体不是有效的 JSON",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+}
+
+
+def field_errors(errors: list[dict]) -> list[dict]:
+    """pydantic's errors with the field path joined by dots and the message in Chinese."""
+    result = []
+    for error in errors:
+        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        template = MESSAGES.get(error.get("type", ""), "取值无效")
+        context = {key: str(value).replace(" or ", ", ") for key, value in error.get("ctx", {}).items()}
+        try:
+            message = template.format(**context)
+        except (KeyError, IndexError):
+            message = template
+        result.append({"field": ".".join(location), "msg": f"{'.'.join(location) or '请求'}：{message}"})
+    return result
+
+
+def invalid_request(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return JSONResponse(status_code=422, content={"detail": field_errors(list(exc.errors()))})
+
+
+def invalid_record(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, InvalidRecord)
+    return JSONResponse(status_code=422, content={"detail": [{"field": exc.field, "msg": str(exc)}]})
+
+
+def sign_in_required(request: Request, _exc: Exception) -> Response:
+    """Pages send the visitor to the sign-in page and back; the API answers 401."""
+    if request.url.path.startswith("/api/"):
+        headers = {"WWW-Authenticate": "Bearer"}
+        return JSONResponse(status_code=401, content={"detail": "请先登录（或使用 API 令牌）"}, headers=headers)
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?{urlencode({'next': target})}", status_code=303)
+
+
+class FieldError(BaseModel):
+    field: str
+    msg: str
+
+
+class ErrorBody(BaseModel):
+    detail: str | list[FieldError] = Field(description="中文说明；字段错误时为逐字段列表")
+
+
+def _error(description: str) -> dict:
+    return {"model": ErrorBody, "description": description}
+
+
+# The error answers every API route may give, documented in the OpenAPI.
+ERROR_RESPONSES: dict[int | str, dict] = {
+    401: _error("未登录，或 API 令牌无效、已吊销"),
+    403: _error("无权执行此操作，或 CSRF 校验失败"),
+    404: _error("未找到"),
+    413: _error("请求体过大"),
+    422: _error("参数或请求体有误：指出字段"),
+}
