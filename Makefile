@@ -35,6 +35,7 @@ screenshot: $(STAMP)
 # Long benchmarks, kept out of `make test`; their figures are in the README.
 bench: $(STAMP) system-deps
 	$(BIN)/chainmap bench-classify
+	$(BIN)/python -m scripts.bench_cli
 	$(BIN)/python -m scripts.bench_map
 	$(BIN)/chainmap bench-match --demo
 	$(BIN)/python -m scripts.bench_match

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 from functools import cache
 from pathlib import Path
-
-import joblib
 
 from chainmap import classify, industry, training, vocabulary
 from chainmap.classify import SegmentClassifier
@@ -57,13 +56,14 @@ def classifier_for(chain_code: str) -> SegmentClassifier:
 def load_or_fit(chain_code: str, directory: Path) -> SegmentClassifier:
     """Loaded if saved under its key, else fitted and saved (written whole, then renamed into place)."""
     key = model_key(chain_code)
-    path = directory / f"{chain_code}-{key}.joblib"
+    path = directory / f"{chain_code}-{key}.pickle"
     if path.exists():
-        return joblib.load(path)
+        with path.open("rb") as handle:
+            return pickle.load(handle)  # our own file, written below under a key of its inputs
     classifier = SegmentClassifier(load_named_chain(chain_code)).fit(record_examples(chain_code))
     classifier.model_key = key
     directory.mkdir(parents=True, exist_ok=True)
     partial = path.with_suffix(f".{os.getpid()}.tmp")
-    joblib.dump(classifier, partial)
+    partial.write_bytes(pickle.dumps(classifier, protocol=pickle.HIGHEST_PROTOCOL))
     partial.replace(path)
     return classifier

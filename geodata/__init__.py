@@ -12,17 +12,20 @@ from geodata.crs import (
     to_wgs84,
     wgs84_to_gcj02,
 )
-from geodata.layers import (
-    BOUNDARY_CREDIT,
-    G60_CITIES,
-    LOCAL_CITY,
-    check_crs,
-    district,
-    district_shape,
-    inside_district,
-    parks,
-    towns,
-)
+
+_LAYERS = frozenset(
+    ("BOUNDARY_CREDIT", "G60_CITIES", "LOCAL_CITY", "check_crs", "district", "district_shape", "inside_district")
+) | {"parks", "towns"}
+
+
+def __getattr__(name: str):
+    """The layers (and geopandas with them) load on first use, so importing ``geodata.crs`` stays light."""
+    if name in _LAYERS:
+        from geodata import layers
+
+        return getattr(layers, name)
+    raise AttributeError(f"module 'geodata' has no attribute {name!r}")
+
 
 __all__ = [
     "BOUNDARY_CREDIT",

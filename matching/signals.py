@@ -14,27 +14,16 @@ A signal answers one question about a candidate for the asking firm (or a free-t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from functools import cached_property
 
 import numpy as np
 from scipy import sparse
 
 from matching.market import KM_PER_DEGREE, ContractGraph, Firm, Market
+from matching.query import Direction, Scope
 
 SIGNALS = ("chain", "text", "geography", "profile", "graph", "popularity")
 DISTANCE_SCALE_KM = 8.0
-
-
-class Direction(StrEnum):
-    SUPPLIERS = "suppliers"
-    CUSTOMERS = "customers"
-
-
-class Scope(StrEnum):
-    LOCAL = "local"
-    G60 = "g60"
-    ANY = "any"
 
 
 @dataclass(frozen=True)

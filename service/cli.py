@@ -7,25 +7,22 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import asdict
+from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from sqlmodel import Session
 
-from chainmap.demo import generate_demo
-from chainmap.diagram import chain_svg
-from chainmap.panorama import GradeRule
-from chainmap.taxonomy import available_chains, load_chain, load_named_chain
-from geodata import Datum
-from geodata.placement import PlacementMethod
+# Only light modules here: `chainmap --help` must start fast. Everything else is imported by the command that uses it.
+from geodata.crs import Datum
+from matching.query import Direction, Scope
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
-from matching.signals import Direction, Scope
-from service import audit, classification, geo, imports, repository, rewards
-from service import panorama as panoramas
-from service.cli_users import demo_accounts, first_admin, replace_demo_accounts, users_app
-from service.db import make_engine, migrate_engine, ping
-from service.settings import Settings
-from service.tables import TableFileError
+from service.cli_users import users_app
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from service.settings import Settings
 
 DEFAULT_CHOICES = RewardParams()
 app = typer.Typer(
@@ -46,11 +43,33 @@ def refused(*errors: type[Exception]) -> Iterator[None]:
         raise typer.Exit(2) from exc
 
 
+def _settings() -> Settings:
+    from service.settings import Settings
+
+    return Settings()
+
+
+def _session(settings: Settings) -> Session:
+    from sqlmodel import Session
+
+    from service.db import make_engine
+
+    return Session(make_engine(settings))
+
+
 def _audit(session: Session, action: str, after: dict) -> None:
+    from service import audit
+
     audit.record(session=session, actor=audit.CLI, action=action, after=after, client="cli")
 
 
 def _initialise(settings: Settings) -> str:
+    from sqlmodel import Session
+
+    from chainmap.taxonomy import available_chains, load_chain
+    from service import repository
+    from service.db import make_engine, migrate_engine, ping
+
     engine = make_engine(settings)
     migrate_engine(engine)
     with Session(engine) as session:
@@ -67,7 +86,9 @@ def init(
     admin_password: str | None = typer.Option(None, help="Its password; asked for when not given"),
 ) -> None:
     """Create or migrate the database, load the shipped chains, parks and towns, and the first administrator."""
-    settings = Settings()
+    from service.cli_users import first_admin
+
+    settings = _settings()
     version = _initialise(settings)
     typer.echo(f"数据库已就绪：{settings.database_url}（结构版本 {version}）")
     if admin:
@@ -82,13 +103,18 @@ def demo(
     ),
 ) -> None:
     """Load the demo district (replacing earlier demo records), then start the server."""
-    settings = Settings()
+    from chainmap.demo import generate_demo
+    from chainmap.taxonomy import load_named_chain
+    from service import repository
+    from service.cli_users import demo_accounts, replace_demo_accounts
+
+    settings = _settings()
     if enterprises is not None:
         settings = settings.model_copy(update={"demo_enterprises": enterprises})
     _initialise(settings)
     started = time.perf_counter()
     district = generate_demo(load_named_chain(settings.chain), settings.demo_enterprises, settings.demo_seed)
-    with Session(make_engine(settings)) as session:
+    with _session(settings) as session:
         replace_demo_accounts(session)
         n_enterprises, n_contracts = repository.replace_demo(
             session=session, district=district, chain_code=settings.chain
@@ -109,7 +135,7 @@ def demo(
 @app.command()
 def serve() -> None:
     """Start the web server on CHAINMAP_HOST:CHAINMAP_PORT."""
-    _serve(Settings())
+    _serve(_settings())
 
 
 def _serve(settings: Settings) -> None:
@@ -139,11 +165,14 @@ def reward(
     require_chain: bool = typer.Option(DEFAULT_CHOICES.require_chain, help="Both parties must be in the chain"),
 ) -> None:
     """Compute the 300万 collaboration reward (沪松经规〔2024〕4号 二(二)) with its explanations."""
-    settings = Settings()
+    from service import rewards
+    from service.tables import TableFileError
+
+    settings = _settings()
     params = RewardParams(
         increment_basis, threshold_basis, sum_contracts, first_year_base, require_local, require_chain
     )
-    with Session(make_engine(settings)) as session:
+    with _session(settings) as session:
         if contracts is None:
             report, parties = rewards.estimate_from_db(session=session, chain_code=settings.chain, params=params)
         else:
@@ -192,7 +221,7 @@ def classify(
     from chainmap.classify import Description
     from chainmap.model_store import classifier_for
 
-    settings = Settings()
+    settings = _settings()
     classifier = classifier_for(chain or settings.chain)
     if text is not None:
         matches = classifier.classify(Description(name=name, products=text, industry_code=industry_code))
@@ -206,7 +235,9 @@ def classify(
         if not matches and not as_json:
             typer.echo("不属于该产业链（置信度不足以归入任何发展方向）")
         return
-    with Session(make_engine(settings)) as session:
+    from service import classification
+
+    with _session(settings) as session:
         run = classification.classify_stored(
             session=session, chain_code=classifier.chain.code, classifier=classifier, everything=everything
         )
@@ -230,7 +261,7 @@ def bench_classify(
     from chainmap.model_store import classifier_for
     from chainmap.training import frozen_test_file, load_labelled, record_examples
 
-    code = chain or Settings().chain
+    code = chain or _settings().chain
     path = frozen_test_file(code)
     if not path.exists():
         typer.echo(f"产业链“{code}”没有冻结测试集（{path}）", err=True)
@@ -253,15 +284,21 @@ def panorama(
     excel: Path | None = typer.Option(None, help="Write the panorama workbook (.xlsx) here"),
     svg: Path | None = typer.Option(None, help="Write the chain diagram as SVG here"),
     png: Path | None = typer.Option(None, help="Write the chain diagram as PNG here"),
-    min_enterprises: int = typer.Option(GradeRule().min_enterprises, help="Weak below at least this many"),
-    median_share: float = typer.Option(GradeRule().median_share, help="Weak below this share of the median"),
+    min_enterprises: int | None = typer.Option(None, help="Weak below at least this many (default: the rule's 3)"),
+    median_share: float | None = typer.Option(None, help="Weak below this share of the median (default: 0.4)"),
 ) -> None:
     """The chain's panorama: segment strength, park focus, gaps and 招商 targets."""
-    settings = Settings()
+    from chainmap.diagram import chain_svg
+    from chainmap.panorama import GradeRule
+    from chainmap.taxonomy import load_named_chain
+    from service import panorama as panoramas
+
+    settings = _settings()
     spec = load_named_chain(chain or settings.chain)
     with refused(ValueError):
-        rule = GradeRule(min_enterprises, median_share)
-    with Session(make_engine(settings)) as session:
+        given = {"min_enterprises": min_enterprises, "median_share": median_share}
+        rule = GradeRule(**{name: value for name, value in given.items() if value is not None})
+    with _session(settings) as session:
         result = panoramas.panorama_from_db(session=session, chain=spec, rule=rule)
     if excel:
         typer.echo(f"已写出全景表：{panoramas.write_panorama_excel(spec, result, excel)}", err=True)
@@ -291,17 +328,26 @@ def map_command(
 ) -> None:
     """Export the panorama map as one HTML file that opens without a server (and offline with --tiles none)."""
     from chainmap.panorama_map import MapFrame, map_html
+    from chainmap.taxonomy import load_named_chain
+    from service import geo
 
-    settings = Settings()
+    settings = _settings()
     with refused(ValueError):
         frame = MapFrame(tiles or settings.tiles, settings.tianditu_key)
-    with Session(make_engine(settings)) as session:
+    with _session(settings) as session:
         fmap = geo.map_for(session=session, chain=load_named_chain(chain or settings.chain), frame=frame)
     out.write_text(map_html(fmap), encoding="utf-8")
     typer.echo(f"已写出地图：{out}（{out.stat().st_size / 1e6:.1f} MB，底图 {frame.basemap.value}）")
 
 
 app.add_typer(users_app, name="users")
+
+
+class BoundaryLayer(StrEnum):
+    TOWNS = "towns"
+    PARKS = "parks"
+
+
 geo_app = typer.Typer(help="Official town and park boundaries", no_args_is_help=True)
 app.add_typer(geo_app, name="geo")
 
@@ -309,20 +355,21 @@ app.add_typer(geo_app, name="geo")
 @geo_app.command("load-boundaries")
 def load_boundaries(
     file: Path = typer.Argument(..., help="GeoJSON, zipped Shapefile or GeoPackage with a name per feature"),
-    layer: geo.Layer = typer.Option(..., help="towns or parks"),
+    layer: BoundaryLayer = typer.Option(..., help="towns or parks"),
     datum: Datum = typer.Option(Datum.WGS84, help="gcj02 when the file's coordinates are GCJ-02 (e.g. from AMap)"),
 ) -> None:
     """Store official polygons for towns or parks; they replace the approximations everywhere."""
     from geodata.boundaries import BoundaryFileError
+    from service import geo
 
-    settings = Settings()
+    settings = _settings()
     _initialise(settings)
-    with Session(make_engine(settings)) as session:
+    with _session(settings) as session:
         with refused(BoundaryFileError):
-            loaded = geo.load_boundaries(session=session, path=file, layer=layer, datum=datum)
-        _audit(session, "boundaries_loaded", {"file": file.name, "layer": layer, "features": loaded.features})
+            loaded = geo.load_boundaries(session=session, path=file, layer=layer.value, datum=datum)
+        _audit(session, "boundaries_loaded", {"file": file.name, "layer": layer.value, "features": loaded.features})
         session.commit()
-    kind = "街镇" if layer == "towns" else "园区"
+    kind = "街镇" if layer is BoundaryLayer.TOWNS else "园区"
     typer.echo(f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {loaded.replaced} 家按坐标定位企业的街镇和园区")
 
 
@@ -333,9 +380,13 @@ def import_enterprises(
     chain: str | None = _chain_option(),
 ) -> None:
     """Import enterprises, placing each by coordinates or address; nothing is stored if any row is wrong."""
-    settings = Settings()
+    from geodata.placement import PlacementMethod
+    from service import imports
+    from service.tables import TableFileError
+
+    settings = _settings()
     _initialise(settings)
-    with Session(make_engine(settings)) as session:
+    with _session(settings) as session:
         with refused(TableFileError):
             report = imports.import_enterprises(
                 session=session, path=file, chain_code=chain or settings.chain, datum=datum
@@ -356,10 +407,11 @@ app.add_typer(match_app, name="match")
 
 
 def _match(*, as_json: bool, **request) -> None:
+    from chainmap.taxonomy import load_named_chain
     from service import matching
 
-    settings = Settings()
-    with Session(make_engine(settings)) as session, refused(matching.MatchRequestError, LookupError):
+    settings = _settings()
+    with _session(settings) as session, refused(matching.MatchRequestError, LookupError):
         result = matching.find_partners(session=session, chain=load_named_chain(settings.chain), **request)
     if as_json:
         typer.echo(json.dumps(result, ensure_ascii=False, indent=2, default=str))
@@ -426,12 +478,15 @@ def bench_match(
     """Evaluate the partner ranker against random, popularity, chain, text and L3 baselines."""
     from datetime import date
 
+    from chainmap.demo import generate_demo
+    from chainmap.taxonomy import load_named_chain
     from matching.evaluation import EdgeListError, evaluate, read_edge_list
     from matching.market import Market
     from service import matching
+    from service import panorama as panoramas
 
     split = date.fromisoformat(split_date)
-    settings = Settings()
+    settings = _settings()
     started = time.perf_counter()
     if edges is not None:
         with refused(EdgeListError):
@@ -443,7 +498,7 @@ def bench_match(
             district = generate_demo(spec, settings.demo_enterprises, settings.demo_seed)
             records, contracts = district.enterprises, [matching.contract(c) for c in district.contracts]
         else:
-            with Session(make_engine(settings)) as session:
+            with _session(settings) as session:
                 records = panoramas.members_from_db(session=session, chain_code=spec.code)
                 contracts = matching.contracts_from_db(session)
         market = Market([matching.firm(r) for r in records], matching.chain_data(spec))

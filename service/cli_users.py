@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import typer
-from sqlmodel import Session, col, delete, select
 
-from service import audit
-from service import models as m
-from service.auth import accounts
 from service.auth.permissions import Role
-from service.db import make_engine
-from service.settings import Settings
+
+if TYPE_CHECKING:  # the database and account modules are imported by the commands that use them (fast start-up)
+    from sqlmodel import Session
+
+    from service.settings import Settings
 
 users_app = typer.Typer(help="Accounts, roles and API tokens", no_args_is_help=True)
 DEMO_PREFIX = "demo-"
@@ -22,6 +22,12 @@ DEMO_PREFIX = "demo-"
 @contextlib.contextmanager
 def _accounts_session() -> Iterator[Session]:
     """A session whose account errors are printed in Chinese (exit 2); the command commits."""
+    from sqlmodel import Session
+
+    from service.auth import accounts
+    from service.db import make_engine
+    from service.settings import Settings
+
     with Session(make_engine(Settings())) as session:
         try:
             yield session
@@ -31,6 +37,8 @@ def _accounts_session() -> Iterator[Session]:
 
 
 def _audit(session: Session, action: str, username: str, after: dict | None = None) -> None:
+    from service import audit
+
     audit.record(session=session, actor=audit.CLI, action=action, target=username, after=after, client="cli")
 
 
@@ -49,6 +57,8 @@ def add(
     uscc: str | None = typer.Option(None, help="An enterprise user's 统一社会信用代码"),
 ) -> None:
     """Create an account; officers need --town or --park, enterprise users --uscc."""
+    from service.auth import accounts
+
     with _accounts_session() as session:
         accounts.add_account(
             session=session,
@@ -68,6 +78,10 @@ def add(
 @users_app.command("list")
 def list_users() -> None:
     """Every account with its role, binding and state."""
+    from sqlmodel import col, select
+
+    from service import models as m
+
     with _accounts_session() as session:
         towns = {t.id: t.name for t in session.exec(select(m.Town))}
         parks = {p.id: p.name for p in session.exec(select(m.Park))}
@@ -78,6 +92,8 @@ def list_users() -> None:
 
 
 def _uscc(session: Session, enterprise_id: int | None) -> str | None:
+    from service import models as m
+
     enterprise = session.get(m.Enterprise, enterprise_id) if enterprise_id else None
     return enterprise.uscc if enterprise else None
 
@@ -85,6 +101,8 @@ def _uscc(session: Session, enterprise_id: int | None) -> str | None:
 @users_app.command("disable")
 def disable(username: str = typer.Argument(...)) -> None:
     """Disable an account: it can no longer sign in, and its sessions and tokens stop working."""
+    from service.auth import accounts
+
     with _accounts_session() as session:
         account = accounts.find(session=session, username=username)
         account.is_active = False
@@ -100,6 +118,8 @@ def reset_password(
     password: str | None = typer.Option(None, help="New password; asked for when not given"),
 ) -> None:
     """Set a new password and lift a lockout."""
+    from service.auth import accounts
+
     with _accounts_session() as session:
         account = accounts.find(session=session, username=username)
         accounts.set_password(session=session, account=account, password=_password(password))
@@ -115,6 +135,8 @@ def token(
     revoke: int | None = typer.Option(None, help="Revoke the token with this number instead"),
 ) -> None:
     """Issue a bearer API token (shown once, stored hashed), or revoke one with --revoke N."""
+    from service.auth import accounts
+
     with _accounts_session() as session:
         account = accounts.find(session=session, username=username)
         if revoke is not None:
@@ -132,6 +154,11 @@ def token(
 
 def first_admin(settings: Settings, username: str, password: str | None) -> None:
     """`chainmap init --admin NAME`: the first administrator, only while no administrator exists."""
+    from sqlmodel import Session, select
+
+    from service import models as m
+    from service.db import make_engine
+
     with Session(make_engine(settings)) as session:
         if session.exec(select(m.Account).where(m.Account.role == Role.ADMIN)).first():
             typer.echo("已有管理员账户，未新建（用 `chainmap users add` 添加更多用户）")
@@ -141,6 +168,10 @@ def first_admin(settings: Settings, username: str, password: str | None) -> None
 
 def replace_demo_accounts(session: Session) -> None:
     """Remove the demo accounts (before demo enterprises they point to are replaced)."""
+    from sqlmodel import col, delete, select
+
+    from service import models as m
+
     demo = select(m.Account.id).where(col(m.Account.username).startswith(DEMO_PREFIX))
     session.exec(delete(m.ApiToken).where(col(m.ApiToken.account_id).in_(demo)))  # type: ignore[call-overload]
     session.exec(delete(m.Account).where(col(m.Account.username).startswith(DEMO_PREFIX)))  # type: ignore[call-overload]
@@ -148,6 +179,11 @@ def replace_demo_accounts(session: Session) -> None:
 
 def demo_accounts(session: Session) -> list[tuple[str, Role, str]]:
     """One demo account per role, bound to a demo town and a demo enterprise with contracts; passwords are new."""
+    from sqlmodel import col, select
+
+    from service import models as m
+    from service.auth import accounts
+
     buyer = session.exec(
         select(m.Enterprise).join(m.Contract, col(m.Contract.buyer_id) == m.Enterprise.id).where(m.Enterprise.is_demo)
     ).first()

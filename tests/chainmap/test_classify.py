@@ -113,8 +113,8 @@ def test_quality_on_the_frozen_split_holds_its_floors(classifier, frozen):
 
 def test_a_saved_model_is_loaded_not_refitted(tmp_path):
     first = load_or_fit("satellite_internet", tmp_path)
-    saved = list(tmp_path.glob("satellite_internet-*.joblib"))
-    assert [p.name for p in saved] == [f"satellite_internet-{model_key('satellite_internet')}.joblib"]
+    saved = list(tmp_path.glob("satellite_internet-*.pickle"))
+    assert [p.name for p in saved] == [f"satellite_internet-{model_key('satellite_internet')}.pickle"]
     stamp = saved[0].stat().st_mtime_ns
     again = load_or_fit("satellite_internet", tmp_path)
     assert saved[0].stat().st_mtime_ns == stamp and again.model_key == first.model_key

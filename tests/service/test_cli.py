@@ -112,3 +112,13 @@ def test_bench_match_on_a_bare_edge_list(tmp_path):
     assert "L3 graph only" in result.output and "text only" not in result.output and "100 contracts" in result.output
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     assert runner.invoke(app, ["bench-match", "--edges", str(tmp_path / "bad.csv")]).exit_code == 2
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    import subprocess
+    import sys
+
+    heavy = ("sklearn", "geopandas", "pandas", "sqlmodel", "sqlalchemy", "folium", "fastapi", "jieba", "lightgbm")
+    probe = f"import sys, service.cli; print([m for m in {heavy!r} if m in sys.modules])"
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
