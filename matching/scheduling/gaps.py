@@ -30,7 +30,8 @@ from matching.scheduling.greedy import UNSCHEDULED, greedy
 from matching.scheduling.milp import OPTIMAL, packing_rows
 from matching.scheduling.problem import Problem
 
-PAIR_BUDGET = 2500  # pairs per sub-MILP
+WHOLE_EVENT_PAIRS = 400  # up to this many (request, slot) pairs, one MILP re-times every meeting
+PAIR_BUDGET = 300  # pairs per sub-MILP of the neighbourhood search
 NEIGHBOURHOOD_SECONDS = 1.0  # time limit of one sub-MILP; its best solution found counts
 
 
@@ -252,16 +253,16 @@ def minimise_gaps(
     ``"optimal"`` (the whole event solved and proven), ``"local"`` (a pass over every host without gain)
     or ``"time limit"``."""
     deadline = time.perf_counter() + time_limit
-    if len(problem.pair_request) <= PAIR_BUDGET:
-        free = np.ones(len(problem.weight), dtype=bool)
-        retimed, optimal = _solve_free(problem, chosen, free, values, lower, time_limit)
-        if retimed is None or idle_total(problem, retimed) > idle_total(problem, chosen):
-            return chosen, "time limit"
-        return retimed, "optimal" if optimal else "time limit"
     best, idle = chosen, idle_total(problem, chosen)
     compact = _retimed_greedily(problem, chosen)
     if (after := idle_total(problem, compact)) < idle:
         best, idle = compact, after
+    if len(problem.pair_request) <= WHOLE_EVENT_PAIRS:
+        everyone = np.ones(len(problem.weight), dtype=bool)
+        retimed, optimal = _solve_free(problem, chosen, everyone, values, lower, time_limit)
+        if retimed is not None and idle_total(problem, retimed) <= idle:
+            return retimed, "optimal" if optimal else "time limit"
+        return best, "time limit"
     while True:
         improved = False
         for free in _neighbourhoods(problem, _hosts_by_idle(problem, best)):

@@ -14,7 +14,7 @@ UNSCHEDULED = -1
 
 def slots_per_request(problem: Problem) -> list[np.ndarray]:
     counts = np.bincount(problem.pair_request, minlength=len(problem.weight))
-    return np.split(problem.pair_slot, np.cumsum(counts)[:-1])
+    return np.split(problem.pair_slot, np.cumsum(counts)[:-1]) if len(counts) else []
 
 
 def greedy(problem: Problem, *, pinned: dict[int, int] | None = None, only: np.ndarray | None = None) -> np.ndarray:
