@@ -240,10 +240,10 @@ def _retimed_greedily(problem: Problem, chosen: np.ndarray) -> np.ndarray:
     pinned = {r: int(s) for r, s in problem.confirmed_slot.items() if chosen[r] == s}
     while True:
         retimed = greedy(problem, pinned=pinned, only=met)
-        lost = np.flatnonzero(met & (retimed == UNSCHEDULED))
-        if not len(lost):
-            return retimed
-        pinned.update((int(r), int(chosen[r])) for r in lost)
+        lost = [int(r) for r in np.flatnonzero(met & (retimed == UNSCHEDULED)) if r not in pinned]
+        if not lost:
+            return retimed if np.array_equal(retimed != UNSCHEDULED, met) else chosen
+        pinned.update((r, int(chosen[r])) for r in lost)
 
 
 def minimise_gaps(

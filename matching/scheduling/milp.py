@@ -60,20 +60,15 @@ def meeting_rows(problem: Problem, n_columns: int | None = None) -> tuple[sparse
     return matrix, np.concatenate([limit for _, limit in blocks])
 
 
+def confirmed_pairs(problem: Problem) -> np.ndarray:
+    """Whether each pair is a confirmed meeting in its confirmed slot."""
+    keys = problem.pair_request * problem.n_slots + problem.pair_slot
+    return np.isin(keys, [request * problem.n_slots + slot for request, slot in problem.confirmed_slot.items()])
+
+
 def scaled_values(problem: Problem, keep_scale: int) -> np.ndarray:
-    """The objective coefficient of each pair."""
-    values = problem.weight[problem.pair_request] * keep_scale
-    for request, slot in problem.confirmed_slot.items():
-        values[(problem.pair_request == request) & (problem.pair_slot == slot)] += 1
-    return values
-
-
-def fixed_pairs(problem: Problem) -> np.ndarray:
-    """Lower bounds: 1 for the pairs of confirmed meetings that must stay, else 0."""
-    lower = np.zeros(len(problem.pair_request))
-    for request, slot in problem.confirmed_slot.items():
-        lower[(problem.pair_request == request) & (problem.pair_slot == slot)] = 1
-    return lower
+    """The objective coefficient of each pair: its weight times ``keep_scale``, plus one for a kept meeting."""
+    return problem.weight[problem.pair_request] * keep_scale + confirmed_pairs(problem)
 
 
 def solve_stage1(problem: Problem, *, values: np.ndarray, lower: np.ndarray, time_limit: float) -> Stage1:

@@ -11,7 +11,7 @@ import numpy as np
 from matching.scheduling.check import idle_minutes, violations
 from matching.scheduling.gaps import minimise_gaps
 from matching.scheduling.greedy import UNSCHEDULED, assign_tables, greedy
-from matching.scheduling.milp import OPTIMAL, fixed_pairs, scaled_values, solve_stage1
+from matching.scheduling.milp import OPTIMAL, confirmed_pairs, scaled_values, solve_stage1
 from matching.scheduling.model import Event, Meeting, Request, ScheduleInputError
 from matching.scheduling.problem import Problem, build_problem
 
@@ -75,6 +75,24 @@ def _idle(problem: Problem, chosen: np.ndarray) -> int:
     return sum(idle_minutes(problem.event, assign_tables(problem, chosen)).values())
 
 
+@dataclass(frozen=True)
+class _Objective:
+    """Stage 1's objective per pair (``values``), the pairs that must stay (``lower``) and the weight scale."""
+
+    values: np.ndarray
+    lower: np.ndarray
+    keep_scale: int
+
+
+def _objective(problem: Problem, fix_confirmed: bool) -> _Objective:
+    confirmed = confirmed_pairs(problem).astype(float)
+    if fix_confirmed:
+        _check_fixed(problem)
+        return _Objective(problem.weight[problem.pair_request], confirmed, 1)
+    keep_scale = len(problem.confirmed_slot) + 1  # keeping every confirmed meeting is worth less than weight 1
+    return _Objective(scaled_values(problem, keep_scale), np.zeros_like(confirmed), keep_scale)
+
+
 def schedule_event(
     event: Event,
     *,
@@ -89,24 +107,17 @@ def schedule_event(
     kept where that costs no value, and moved or dropped only when needed.
     """
     problem = build_problem(event)
-    if fix_confirmed:
-        _check_fixed(problem)
-    keep_scale = 1 if fix_confirmed else len(problem.confirmed_slot) + 1
-    values = problem.weight[problem.pair_request] if fix_confirmed else scaled_values(problem, keep_scale)
-    lower = fixed_pairs(problem) if fix_confirmed else np.zeros(len(values))
+    objective = _objective(problem, fix_confirmed)
     baseline = greedy(problem)
-    stage1 = solve_stage1(problem, values=values, lower=lower, time_limit=time_limit)
-    if stage1.x is None or _value(problem, _chosen(problem, stage1.x)) < _value(problem, baseline):
-        chosen, method, x = baseline, "greedy", None
-    else:
-        chosen, method, x = _chosen(problem, stage1.x), "milp", stage1.x
-    value = _value(problem, chosen)
+    stage1 = solve_stage1(problem, values=objective.values, lower=objective.lower, time_limit=time_limit)
+    solved = stage1.x is not None and _value(problem, _chosen(problem, stage1.x)) >= _value(problem, baseline)
+    chosen = _chosen(problem, stage1.x) if solved and stage1.x is not None else baseline
     idle_before = idle_after = _idle(problem, chosen)
     gap_status, gap_seconds = "skipped", 0.0
-    if minimise_idle and x is not None and idle_before > 0:
+    if minimise_idle and solved and idle_before > 0:
         started = time.perf_counter()
         chosen, gap_status = minimise_gaps(
-            problem, values=values, lower=lower, chosen=chosen, time_limit=gap_time_limit
+            problem, values=objective.values, lower=objective.lower, chosen=chosen, time_limit=gap_time_limit
         )
         gap_seconds = time.perf_counter() - started
         idle_after = _idle(problem, chosen)
@@ -115,10 +126,10 @@ def schedule_event(
         meetings=tuple(meetings),
         unscheduled=tuple(r for r, slot in zip(event.requests, chosen, strict=True) if slot == UNSCHEDULED),
         report=Report(
-            method=method,
-            value=value,
-            bound=min(int(np.floor(stage1.bound / keep_scale + 1e-6)), int(problem.weight.sum())),
-            proven_optimal=method == "milp" and stage1.status == OPTIMAL and stage1.bound - stage1.objective < 1,
+            method="milp" if solved else "greedy",
+            value=_value(problem, chosen),
+            bound=min(int(np.floor(stage1.bound / objective.keep_scale + 1e-6)), int(problem.weight.sum())),
+            proven_optimal=solved and stage1.status == OPTIMAL and stage1.bound - stage1.objective < 1,
             meetings=len(meetings),
             requests=len(event.requests),
             greedy_value=_value(problem, baseline),
@@ -136,8 +147,5 @@ def _confirmed_counts(event: Event, meetings: list[Meeting]) -> dict[str, int]:
     placed = {(m.host, m.visitor): m for m in meetings}
     kept = sum(placed.get((c.host, c.visitor)) == c for c in event.confirmed)
     dropped = sum((c.host, c.visitor) not in placed for c in event.confirmed)
-    return {
-        "kept_confirmed": kept,
-        "moved_confirmed": len(event.confirmed) - kept - dropped,
-        "dropped_confirmed": dropped,
-    }
+    moved = len(event.confirmed) - kept - dropped
+    return {"kept_confirmed": kept, "moved_confirmed": moved, "dropped_confirmed": dropped}
