@@ -31,8 +31,8 @@ from matching.scheduling.milp import OPTIMAL, packing_rows
 from matching.scheduling.problem import Problem
 
 WHOLE_EVENT_PAIRS = 400  # up to this many (request, slot) pairs, one MILP re-times every meeting
-PAIR_BUDGET = 300  # pairs per sub-MILP of the neighbourhood search
-NEIGHBOURHOOD_SECONDS = 1.0  # time limit of one sub-MILP; its best solution found counts
+PAIR_BUDGET = 120  # pairs per sub-MILP of the neighbourhood search
+NEIGHBOURHOOD_SECONDS = 0.5  # time limit of one sub-MILP; its best solution found counts
 
 
 @dataclass
@@ -208,14 +208,15 @@ def _hosts_by_idle(problem: Problem, chosen: np.ndarray) -> list[int]:
     return [int(h) for h in np.argsort(-score, kind="stable") if score[h] > 0]
 
 
-def _neighbourhoods(problem: Problem, order: list[int]) -> Iterator[np.ndarray]:
-    """Free-request masks: from each seed host, its requests, its visitors' other hosts' requests, and so
-    on breadth first, while the pairs stay within the budget."""
+def _neighbourhoods(problem: Problem, order: list[int], met: np.ndarray) -> Iterator[np.ndarray]:
+    """Free-request masks over the ``met`` requests (re-timing only, so unmet requests never swell a
+    neighbourhood): from each seed host, its meetings, its visitors' other hosts' meetings, and so on
+    breadth first, while the pairs stay within the budget."""
     host_requests: dict[int, list[int]] = defaultdict(list)
     visitor_hosts: dict[int, set[int]] = defaultdict(set)
-    for request, (host, visitor) in enumerate(zip(problem.request_host, problem.request_visitor, strict=True)):
-        host_requests[int(host)].append(request)
-        visitor_hosts[int(visitor)].add(int(host))
+    for request in np.flatnonzero(met).tolist():
+        host_requests[int(problem.request_host[request])].append(request)
+        visitor_hosts[int(problem.request_visitor[request])].add(int(problem.request_host[request]))
     pairs_of = np.bincount(problem.pair_request, minlength=len(problem.weight))
     for seed in order:
         free = np.zeros(len(problem.weight), dtype=bool)
@@ -265,7 +266,7 @@ def minimise_gaps(
         return best, "time limit"
     while True:
         improved = False
-        for free in _neighbourhoods(problem, _hosts_by_idle(problem, best)):
+        for free in _neighbourhoods(problem, _hosts_by_idle(problem, best), best != UNSCHEDULED):
             left = deadline - time.perf_counter()
             if left <= 0:
                 return best, "time limit"
