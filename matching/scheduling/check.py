@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
 
 from matching.scheduling.model import Event, Meeting
 from matching.scheduling.problem import open_slots
@@ -30,10 +29,10 @@ def violations(event: Event, meetings: Iterable[Meeting]) -> list[str]:
         for person in (hosts[m.host], visitors[m.visitor]):
             if m.slot not in open_slots(person.available, event.slots):
                 problems.append(f"{name}：不在“{person.id}”的可参会时间内")
-    repeated: list[tuple[str, Counter[Any]]] = [
-        ("同一请求安排了多次", Counter((m.host, m.visitor) for m in meetings)),
-        ("来访方同一时段有多场会面", Counter((m.visitor, m.slot) for m in meetings)),
-        ("同一桌同一时段有多场会面", Counter((m.table, m.slot) for m in meetings)),
+    repeated = [
+        ("同一请求安排了多次", Counter(f"{m.host}—{m.visitor}" for m in meetings)),
+        ("来访方同一时段有多场会面", Counter(f"{m.visitor}（时段 {m.slot + 1}）" for m in meetings)),
+        ("同一桌同一时段有多场会面", Counter(f"桌 {m.table}（时段 {m.slot + 1}）" for m in meetings)),
     ]
     for rule, counts in repeated:
         problems += [f"{key}：{rule}" for key, count in counts.items() if count > 1]

@@ -51,13 +51,11 @@ class Schedule:
     report: Report
 
 
-def _check_fixed(problem: Problem) -> None:
-    event = problem.event
-    if len(problem.confirmed_slot) < len(event.confirmed):
-        raise ScheduleInputError("confirmed", "部分已确认会面已无对应请求或不在双方可参会时间内，无法全部保留")
+def _check_fixed(event: Event) -> None:
+    """Confirmed meetings that must all stay: each still requested and open, none clashing."""
     broken = violations(event, event.confirmed)
     if broken:
-        raise ScheduleInputError("confirmed", "已确认会面相互冲突，无法全部保留：" + "；".join(broken[:3]))
+        raise ScheduleInputError("confirmed", "已确认会面无法全部保留：" + "；".join(broken[:3]))
 
 
 def _chosen(problem: Problem, x: np.ndarray) -> np.ndarray:
@@ -87,7 +85,7 @@ class _Objective:
 def _objective(problem: Problem, fix_confirmed: bool) -> _Objective:
     confirmed = confirmed_pairs(problem).astype(float)
     if fix_confirmed:
-        _check_fixed(problem)
+        _check_fixed(problem.event)
         return _Objective(problem.weight[problem.pair_request], confirmed, 1)
     keep_scale = len(problem.confirmed_slot) + 1  # keeping every confirmed meeting is worth less than weight 1
     return _Objective(scaled_values(problem, keep_scale), np.zeros_like(confirmed), keep_scale)

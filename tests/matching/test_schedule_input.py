@@ -85,9 +85,9 @@ def test_fixed_confirmed_meetings_that_clash_are_refused():
     event = replace(EVENT, requests=(*REQUESTS, Request("链主甲", "企业一")), confirmed=clash)
     with pytest.raises(ScheduleInputError) as error:
         schedule_event(event, fix_confirmed=True)
-    assert error.value.field == "confirmed" and "企业一" in error.value.message and "冲突" in error.value.message
+    assert error.value.field == "confirmed" and "企业一（时段 1）：来访方同一时段有多场会面" in error.value.message
     withdrawn = replace(EVENT, confirmed=(Meeting("链主甲", "企业一", 0, "B1"),))
-    with pytest.raises(ScheduleInputError, match="无对应请求"):
+    with pytest.raises(ScheduleInputError, match="没有对应的会面请求"):
         schedule_event(withdrawn, fix_confirmed=True)
     # Without fixing, the clash is resolved: one of the two moves, the value stays optimal.
     schedule = schedule_event(event)
@@ -160,3 +160,33 @@ def test_fixed_rescheduling_keeps_every_confirmed_meeting(announced):
     assert violations(changed, again.meetings) == []
     assert again.report.kept_confirmed == len(still)
     assert value(changed, again.meetings) == again.report.value
+
+
+def test_checker_names_every_broken_rule():
+    capped = replace(EVENT, max_meetings_per_visitor=1, requests=(*REQUESTS, Request("链主甲", "企业一")))
+    broken = [
+        Meeting("链主甲", "企业三", 0, "B1"),  # never requested
+        Meeting("区教育局", "企业一", 7, "A1"),  # no such slot
+        Meeting("区教育局", "企业三", 0, "B2"),  # another host's table, before 企业三 arrives
+        Meeting("链主甲", "企业二", 3, "B1"),  # after 链主甲 has left
+        Meeting("链主甲", "企业一", 0, "B1"),
+        Meeting("区教育局", "企业一", 0, "A1"),  # 企业一 twice in slot 1; both visitors over their cap of one
+        Meeting("链主甲", "企业一", 1, "B2"),  # the same request again
+    ]
+    problems = violations(capped, broken)
+    expected = [
+        "链主甲—企业三（时段 1，桌 B1）：没有对应的会面请求",
+        "区教育局—企业一（时段 8，桌 A1）：时段不存在",
+        "区教育局—企业三（时段 1，桌 B2）：桌号不属于该主持方",
+        "区教育局—企业三（时段 1，桌 B2）：不在“企业三”的可参会时间内",
+        "链主甲—企业二（时段 4，桌 B1）：不在“链主甲”的可参会时间内",
+        "区教育局—企业一：同一请求安排了多次",
+        "链主甲—企业一：同一请求安排了多次",
+        "企业三（时段 1）：来访方同一时段有多场会面",
+        "企业一（时段 1）：来访方同一时段有多场会面",
+        "桌 B1（时段 1）：同一桌同一时段有多场会面",
+        "企业三：会面 2 场，超过上限 1 场",
+        "企业一：会面 4 场，超过上限 1 场",
+    ]
+    assert problems == expected
+    assert violations(capped, broken[4:5]) == []
