@@ -111,7 +111,7 @@ def _people(problem: Problem, chosen: np.ndarray, free: np.ndarray, pairs: np.nd
     ]
 
 
-def free_pairs(problem: Problem, chosen: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _free_pairs(problem: Problem, chosen: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of free requests still open once the fixed meetings are in place, and the capacities left
     for visitor-slot and host-slot keys."""
     slots = problem.n_slots
@@ -131,7 +131,7 @@ def retime(
     problem: Problem, chosen: np.ndarray, free: np.ndarray, values: np.ndarray, lower: np.ndarray, time_limit: float
 ) -> tuple[np.ndarray | None, bool]:
     """The free requests re-timed (a new ``chosen``) to the fewest idle minutes, and whether proven optimal."""
-    pairs, visitor_left, host_left = free_pairs(problem, chosen, free)
+    pairs, visitor_left, host_left = _free_pairs(problem, chosen, free)
     request, slots = problem.pair_request[pairs], problem.n_slots
     n = len(pairs)
     model = _Model([0.0] * n, list(lower[pairs]))
