@@ -39,6 +39,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python -m scripts.bench_map
 	$(BIN)/chainmap bench-match --demo
 	$(BIN)/python -m scripts.bench_match
+	$(BIN)/python -m scripts.bench_schedule
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
