@@ -20,7 +20,7 @@ class Recommendation:
     id: str
     name: str
     score: float
-    contributions: dict[str, float]  # per signal; they add up to the score
+    contributions: dict[str, float]  # per signal, and ``base``; they add up to the score
     reasons: list[str]
     distance_km: float | None
     city: str
@@ -109,12 +109,14 @@ def _profile_reason(market: Market, i: int) -> str | None:
 def _graph_reason(ctx: Context, i: int) -> str | None:
     if ctx.asker_index is None:
         return None
+    suppliers = ctx.query.direction == Direction.SUPPLIERS
+    if ctx.role_t[ctx.asker_index, i]:
+        return "已是您的客户，可反向供货" if suppliers else "已是您的供应商，可反向采购"
     shared = int(np.count_nonzero(ctx.peers[ctx.role_t[i].indices]))
-    if not shared:
-        return None
-    if ctx.query.direction == Direction.SUPPLIERS:
-        return f"与您的{shared}家同类采购方有合作"
-    return f"与您的{shared}家同类供应商有共同客户"
+    if shared:
+        return f"与您的{shared}家同类采购方有合作" if suppliers else f"与您的{shared}家同类供应商有共同客户"
+    linked = int(ctx.graph.linked[ctx.asker_index].multiply(ctx.graph.linked[i]).nnz)
+    return f"与您有{linked}家共同合作企业" if linked else None
 
 
 def _popularity_reason(ctx: Context, i: int) -> str | None:
@@ -146,10 +148,9 @@ def recommendation(
     ctx: Context,
     i: int,
     score: float,
-    contributions: np.ndarray,
+    by_signal: dict[str, float],
     km: float,
 ) -> Recommendation:
-    by_signal = dict(zip(SIGNALS, (float(c) for c in contributions), strict=True))
     explain = {
         "chain": lambda: _chain_reason(market, ctx, i),
         "text": lambda: _text_reason(market, ctx, i),
