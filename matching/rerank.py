@@ -56,6 +56,8 @@ class RerankConfig:
             "bagging_freq": 1,
             "seed": self.seed,
             "num_threads": 2,
+            "deterministic": True,
+            "force_row_wise": True,
             "verbose": -1,
         }
 
