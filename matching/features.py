@@ -3,7 +3,8 @@
 Every signal is a vector over all firms (sparse products, no loop over candidates). Candidate
 generation keeps the union of the top ``per_signal`` firms of each source (L3 directed and
 undirected, Adamic-Adar, reverse edges, shared customers, second-tier suppliers, chain, text,
-geography, popularity, recent growth) among those that pass the query's filters.
+geography, popularity, recent growth, and the plain sum of the main signals) among those that
+pass the query's filters.
 
 The features of a short-listed candidate are each signal's raw value, its rank among the
 query's candidates, "signal missing" flags, and the asker's own degree and history length, so
@@ -36,7 +37,18 @@ VECTORS = GRAPH + POPULARITY + CONTENT
 RANKED = ("l3", "l3_undirected", "adamic_adar", "popularity", "recent_degree", "chain", "text", "geography")
 MISSING = ("l3", "l3_undirected", "adamic_adar")
 ASKER = ("asker_degree", "asker_other_degree", "asker_linked_degree", "asker_age_days")
-SOURCES = (*GRAPH[:3], "reverse", "shared_customers", "supplies_partners", *CONTENT[:3], "popularity", "recent_degree")
+BLENDED = ("chain", "text", "geography", "profile", "l3", "popularity")
+# "blend", the plain sum of BLENDED, finds candidates that are fair on every signal and top on none
+SOURCES = (
+    *GRAPH[:3],
+    "reverse",
+    "shared_customers",
+    "supplies_partners",
+    *CONTENT[:3],
+    "popularity",
+    "recent_degree",
+    "blend",
+)
 FEATURES = (*VECTORS, *(f"{v}_rank" for v in RANKED), *(f"{v}_missing" for v in MISSING), *ASKER)
 
 
@@ -99,6 +111,7 @@ def query_vectors(market: Market, ctx: Context) -> QueryVectors:
         "age_days": graph.age_days(),
         **{name: signals[:, i] for i, name in enumerate(CONTENT)},
     }
+    values["blend"] = np.sum([values[name] for name in BLENDED], axis=0)
     a = ctx.asker_index
     asker = (
         np.array(

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matching.features import FEATURE_SIGNAL, FEATURES, QueryVectors, candidate_mask, feature_matrix, query_vectors
+from matching.features import (
+    BLENDED,
+    FEATURE_SIGNAL,
+    FEATURES,
+    QueryVectors,
+    candidate_mask,
+    feature_matrix,
+    query_vectors,
+)
 from matching.features import shortlist as short_list
 from matching.market import Contract, Market
 from matching.reasons import Partner, Recommendation, partners_of, recommendation
@@ -26,8 +34,6 @@ from matching.signals import SIGNALS, Context, Direction, Query, context
 if TYPE_CHECKING:
     import lightgbm
 
-FALLBACK = {"chain": "chain", "text": "text", "geography": "geography", "profile": "profile", "l3": "graph"}
-FALLBACK |= {"popularity": "popularity"}  # without a model: the plain sum of these features
 CONTRIBUTORS = (*SIGNALS, "base")
 
 
@@ -84,7 +90,7 @@ class PartnerRanker:
         if model is not None and len(rows):
             scores = model.predict(features, num_threads=1)
         else:
-            scores = features[:, [FEATURES.index(f) for f in FALLBACK]].sum(axis=1)
+            scores = features[:, [FEATURES.index(f) for f in BLENDED]].sum(axis=1)  # without a model
         return Scored(ctx, vectors, rows, features, np.asarray(scores, dtype=np.float64), int(keep.sum()))
 
     def contributions(self, direction: Direction, features: np.ndarray) -> list[dict[str, float]]:
@@ -97,8 +103,8 @@ class PartnerRanker:
                 totals[:, CONTRIBUTORS.index(FEATURE_SIGNAL[name])] += shap[:, j]
             totals[:, -1] += shap[:, -1]
         else:
-            for name, signal in FALLBACK.items():
-                totals[:, CONTRIBUTORS.index(signal)] += features[:, FEATURES.index(name)]
+            for name in BLENDED:
+                totals[:, CONTRIBUTORS.index(FEATURE_SIGNAL[name])] += features[:, FEATURES.index(name)]
         return [dict(zip(CONTRIBUTORS, (float(v) for v in row), strict=True)) for row in totals]
 
     def rank(self, query: Query) -> Shortlist:

@@ -11,7 +11,7 @@ from matching.market import QUALITY_LABELS, ContractGraph, Market
 from matching.reward import FIRST_CAP, FIRST_RATE, THRESHOLD, threshold_gap
 from matching.signals import SIGNALS, Context, Direction, oriented_supply, query_text
 
-SHOWN = 0.05  # a signal contributing less than this to the score is not given as a reason
+SHOWN = 0.1  # a signal contributing less than this share of the largest contribution is not given as a reason
 LAPSED_AFTER = timedelta(days=365)
 
 
@@ -159,7 +159,8 @@ def recommendation(
         "graph": lambda: _graph_reason(ctx, i),
         "popularity": lambda: _popularity_reason(ctx, i),
     }
-    ordered = sorted((s for s in SIGNALS if by_signal[s] >= SHOWN), key=lambda s: -by_signal[s])
+    floor = SHOWN * max(max(by_signal[s] for s in SIGNALS), 0)
+    ordered = sorted((s for s in SIGNALS if by_signal[s] > 0 and by_signal[s] >= floor), key=lambda s: -by_signal[s])
     reasons = [reason for reason in (explain[s]() for s in ordered) if reason]
     firm = market.firms[i]
     return Recommendation(

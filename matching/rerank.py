@@ -40,6 +40,7 @@ class RerankConfig:
     rounds: int = 300
     learning_rate: float = 0.05
     leaves: int = 31
+    min_leaf: int = 50
     seed: int = 0
 
     def params(self) -> dict:
@@ -50,7 +51,7 @@ class RerankConfig:
             "lambdarank_truncation_level": 20,
             "learning_rate": self.learning_rate,
             "num_leaves": self.leaves,
-            "min_data_in_leaf": 50,
+            "min_data_in_leaf": self.min_leaf,
             "feature_fraction": 0.8,
             "bagging_fraction": 0.8,
             "bagging_freq": 1,
