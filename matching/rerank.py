@@ -1,13 +1,13 @@
 """Stage two: a LightGBM lambdarank model over the short list, fitted on the question's own shape.
 
-The history given to ``fit_model`` is split twice in time. Queries are the firms that gain new
-partners after a cut-off; their short-listed candidates are labelled 1 when they became partners.
-The model learns on the period before the last one (history before cut 1, labels up to cut 2),
-the number of boosting rounds is chosen on the last period (history before cut 2: NDCG@10 with
-early stopping), and the final model is refitted on both periods with that many rounds.
+The history given to ``fit_model`` is cut in time into label periods. Queries are the firms
+that gain new partners in a period, seen on the history before it; their short-listed candidates
+are labelled 1 when they became partners. The model learns on the ``learn_periods`` periods
+before the last one; the number of boosting rounds is chosen on the last period (NDCG@10 with
+early stopping), and the final model is refitted on all periods with that many rounds.
 
-On snapshot data (few distinct dates) the periods are the last two snapshots; otherwise they are
-the last two ``PERIOD_SHARE`` slices of new pairs. Without enough history there is no model and
+On snapshot data (few distinct dates) the periods are the last snapshots; otherwise they are
+the last ``PERIOD_SHARE`` slices of new pairs. Without enough history there is no model and
 the ranker falls back to a plain sum of signals.
 """
 
@@ -17,26 +17,29 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matching.features import FEATURES, candidate_mask, feature_matrix, query_vectors, shortlist
+from matching.features import BLENDED, FEATURES, candidate_mask, feature_matrix, query_vectors, reblend, shortlist
 from matching.market import Contract, Market
 from matching.signals import Direction, Query, context
 
 if TYPE_CHECKING:
     import lightgbm
 
-PERIOD_SHARE = 0.15  # each learning period holds this share of the history's new pairs
+PERIOD_SHARE = 0.2  # each label period holds this share of the history's new pairs
 SNAPSHOT_DATES = 60  # a history with at most this many distinct dates is read as snapshots
 MIN_QUERIES = 20  # fewer labelled queries than this in a period: no model
+NEGATIVES = 30  # short-listed non-partners per query in the fit of the blend
 
 
 @dataclass(frozen=True)
 class RerankConfig:
     per_signal: int = 100  # candidates each source contributes to the short list
     max_queries: int = 1500  # labelled queries per period at most
+    learn_periods: int = 2  # label periods to learn on, before the validation period
     rounds: int = 300
     learning_rate: float = 0.05
     leaves: int = 31
@@ -63,6 +66,12 @@ class RerankConfig:
         }
 
 
+@dataclass(frozen=True)
+class FittedModel:
+    booster: lightgbm.Booster
+    blend: np.ndarray  # weights of BLENDED in the "blend" feature: a pairwise logistic fit
+
+
 @dataclass
 class Examples:
     features: list[np.ndarray]
@@ -70,6 +79,25 @@ class Examples:
 
     def add(self, other: Examples) -> Examples:
         return Examples(self.features + other.features, self.labels + other.labels)
+
+    def reblended(self, blend: np.ndarray) -> Examples:
+        return Examples([reblend(f, blend) for f in self.features], self.labels)
+
+    def linear_blend(self, seed: int) -> np.ndarray:
+        """Weights of BLENDED from a pairwise logistic regression: each new partner against up to
+        ``NEGATIVES`` other candidates of the same short list."""
+        from sklearn.linear_model import LogisticRegression
+
+        rng = np.random.default_rng(seed)
+        columns = [FEATURES.index(name) for name in BLENDED]
+        differences = []
+        for x, y in zip(self.features, self.labels, strict=True):
+            negatives = rng.permutation(np.flatnonzero(y == 0))[:NEGATIVES]
+            for p in np.flatnonzero(y):
+                differences.append(x[p, columns] - x[negatives][:, columns])
+        pairs = np.vstack(differences)
+        x, y = np.vstack([pairs, -pairs]), np.r_[np.ones(len(pairs)), np.zeros(len(pairs))]
+        return LogisticRegression(fit_intercept=False, max_iter=1000).fit(x, y).coef_[0]
 
     def dataset(self) -> lightgbm.Dataset:
         import lightgbm
@@ -83,19 +111,19 @@ class Examples:
         )
 
 
-def label_cuts(contracts: Sequence[Contract]) -> tuple[date, date] | None:
-    """The two cut-offs: learning labels from the first, validation labels from the second."""
+def label_cuts(contracts: Sequence[Contract], periods: int) -> list[date] | None:
+    """Cut-offs of ``periods`` consecutive label periods; the last starts the validation period."""
     first: dict[tuple[str, str], date] = {}
     for c in contracts:
         key = (c.customer, c.supplier)
         first[key] = min(first.get(key, c.signed_on), c.signed_on)
     days = sorted(first.values())
     distinct = sorted(set(days))
-    if len(distinct) < 3:
+    if len(distinct) <= periods:
         return None
     if len(distinct) <= SNAPSHOT_DATES:
-        return distinct[-2], distinct[-1]
-    return days[int(len(days) * (1 - 2 * PERIOD_SHARE))], days[int(len(days) * (1 - PERIOD_SHARE))]
+        return distinct[-periods:]
+    return [days[int(len(days) * (1 - i * PERIOD_SHARE))] for i in range(periods, 0, -1)]
 
 
 def new_partners(
@@ -138,16 +166,20 @@ def examples(
 
 def fit_model(
     market: Market, contracts: Sequence[Contract], direction: Direction, config: RerankConfig
-) -> lightgbm.Booster | None:
+) -> FittedModel | None:
     import lightgbm
 
-    cuts = label_cuts(contracts)
+    cuts = label_cuts(contracts, config.learn_periods + 1)
     if cuts is None:
         return None
-    learn = examples(market, contracts, direction, (cuts[0], cuts[1]), config)
-    check = examples(market, contracts, direction, (cuts[1], None), config)
+    learn = Examples([], [])
+    for start, end in pairwise(cuts):
+        learn = learn.add(examples(market, contracts, direction, (start, end), config))
+    check = examples(market, contracts, direction, (cuts[-1], None), config)
     if min(len(learn.labels), len(check.labels)) < MIN_QUERIES:
         return None
+    blend = learn.linear_blend(config.seed)
+    learn, check = learn.reblended(blend), check.reblended(blend)
     params = config.params()
     chosen = lightgbm.train(
         params,
@@ -156,4 +188,5 @@ def fit_model(
         valid_sets=[check.dataset()],
         callbacks=[lightgbm.early_stopping(30, verbose=False)],
     )
-    return lightgbm.train(params, learn.add(check).dataset(), num_boost_round=max(chosen.best_iteration, 1))
+    booster = lightgbm.train(params, learn.add(check).dataset(), num_boost_round=max(chosen.best_iteration, 1))
+    return FittedModel(booster, blend)

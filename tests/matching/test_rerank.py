@@ -81,13 +81,13 @@ def test_a_customer_of_the_buyer_is_offered_as_a_reverse_supplier(network, ranke
     assert "已是您的客户，可反向供货" in reasons
 
 
-def test_learning_periods_are_the_last_two_snapshots_or_the_last_slices_of_new_pairs(network):
+def test_learning_periods_are_the_last_snapshots_or_the_last_slices_of_new_pairs(network):
     _, contracts = network
     days = snapshot_dates(SNAPSHOTS)
-    assert label_cuts([c for c in contracts if c.signed_on < SPLIT]) == (days[-3], days[-2])
+    assert label_cuts([c for c in contracts if c.signed_on < SPLIT], 3) == days[-4:-1]
     daily = [Contract(f"s{i}", f"b{i % 7}", date.fromordinal(738000 + i)) for i in range(200)]
-    assert label_cuts(daily) == (date.fromordinal(738000 + 140), date.fromordinal(738000 + 170))
-    assert label_cuts(daily[:2]) is None
+    assert label_cuts(daily, 2) == [date.fromordinal(738000 + 120), date.fromordinal(738000 + 160)]
+    assert label_cuts(daily[:2], 2) is None
 
 
 def test_without_enough_history_the_ranker_falls_back_to_a_sum_of_signals():
