@@ -38,8 +38,7 @@ RANKED = ("l3", "l3_undirected", "adamic_adar", "popularity", "recent_degree", "
 MISSING = ("l3", "l3_undirected", "adamic_adar")
 ASKER = ("asker_degree", "asker_other_degree", "asker_linked_degree", "asker_age_days")
 BLENDED = ("chain", "text", "geography", "profile", "l3", "popularity")
-# "blend", a weighted sum of BLENDED (the weights fitted by matching.rerank; the plain sum without a
-# model), finds candidates that are fair on every signal and top on none
+# "blend", the plain sum of BLENDED, finds candidates that are fair on every signal and top on none
 SOURCES = (
     *GRAPH[:3],
     "reverse",
@@ -57,7 +56,7 @@ def _signal_of(feature: str) -> str:
     """The signal (as in matching.signals.SIGNALS) a feature's contribution is reported under."""
     name = feature.removesuffix("_rank").removesuffix("_missing")
     if name == "blend":
-        return "blend"  # shared out over BLENDED in proportion to their terms
+        return "blend"  # shared out over BLENDED in proportion to their values
     if name in CONTENT:
         return name
     if name in GRAPH:
@@ -100,7 +99,7 @@ def _graph_vectors(ctx: Context, n: int) -> dict[str, np.ndarray]:
     }
 
 
-def query_vectors(market: Market, ctx: Context, blend: np.ndarray | None = None) -> QueryVectors:
+def query_vectors(market: Market, ctx: Context) -> QueryVectors:
     signals, km = all_signals(market, ctx)
     graph = ctx.graph
     suppliers = ctx.query.direction == Direction.SUPPLIERS
@@ -114,8 +113,7 @@ def query_vectors(market: Market, ctx: Context, blend: np.ndarray | None = None)
         "age_days": graph.age_days(),
         **{name: signals[:, i] for i, name in enumerate(CONTENT)},
     }
-    weights = np.ones(len(BLENDED)) if blend is None else blend
-    values["blend"] = np.sum([w * values[name] for w, name in zip(weights, BLENDED, strict=True)], axis=0)
+    values["blend"] = np.sum([values[name] for name in BLENDED], axis=0)
     a = ctx.asker_index
     asker = (
         np.array(
@@ -178,10 +176,3 @@ def feature_matrix(vectors: QueryVectors, rows: np.ndarray) -> np.ndarray:
     columns += [np.full(len(rows), value, dtype=np.float32) for value in vectors.asker]
     return np.column_stack(columns) if len(rows) else np.empty((0, len(FEATURES)), dtype=np.float32)
 
-
-def reblend(features: np.ndarray, blend: np.ndarray) -> np.ndarray:
-    """The same rows with the blend and its rank recomputed with other weights."""
-    out = features.copy()
-    out[:, FEATURES.index("blend")] = features[:, [FEATURES.index(name) for name in BLENDED]] @ blend
-    out[:, FEATURES.index("blend_rank")] = _descending_rank(out[:, FEATURES.index("blend")])
-    return out

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -27,8 +28,11 @@ from matching.features import (
 from matching.features import shortlist as short_list
 from matching.market import Contract, Market
 from matching.reasons import Partner, Recommendation, partners_of, recommendation
-from matching.rerank import FittedModel, RerankConfig, fit_model
+from matching.rerank import RerankConfig, fit_model
 from matching.signals import SIGNALS, Context, Direction, Query, context
+
+if TYPE_CHECKING:
+    import lightgbm
 
 CONTRIBUTORS = (*SIGNALS, "base")
 
@@ -60,13 +64,13 @@ class PartnerRanker:
         self,
         *,
         config: RerankConfig | None = None,
-        models: dict[Direction, FittedModel | None] | None = None,
+        models: dict[Direction, lightgbm.Booster | None] | None = None,
         directions: Sequence[Direction] = tuple(Direction),
     ):
         """Given ``models`` (e.g. fitted on another market), ``fit`` only indexes the contracts."""
         self.config = config or RerankConfig()
         self.learn = models is None
-        self.models: dict[Direction, FittedModel | None] = dict(models or {})
+        self.models: dict[Direction, lightgbm.Booster | None] = dict(models or {})
         self.directions = tuple(directions)
 
     def fit(self, market: Market, contracts: Sequence[Contract]) -> PartnerRanker:
@@ -79,12 +83,12 @@ class PartnerRanker:
     def scored(self, query: Query) -> Scored:
         ctx = context(self.market, self.graph, query)
         model = self.models.get(Direction(query.direction))
-        vectors = query_vectors(self.market, ctx, model.blend if model else None)
+        vectors = query_vectors(self.market, ctx)
         keep = candidate_mask(self.market, ctx, vectors.km)
         rows = short_list(vectors, keep, max(self.config.per_signal, query.k))
         features = feature_matrix(vectors, rows)
         if model is not None and len(rows):
-            scores = model.booster.predict(features, num_threads=1)
+            scores = model.predict(features, num_threads=1)
         else:
             scores = features[:, [FEATURES.index(f) for f in BLENDED]].sum(axis=1)  # without a model
         return Scored(ctx, vectors, rows, features, np.asarray(scores, dtype=np.float64), int(keep.sum()))
@@ -93,10 +97,10 @@ class PartnerRanker:
         """Per row, the score split by signal: SHAP values of the model (the blend's shared out over the
         signals it sums, in proportion to their values), or the fallback's terms."""
         model = self.models.get(direction)
-        terms = features[:, [FEATURES.index(name) for name in BLENDED]] * (model.blend if model else 1)
+        terms = features[:, [FEATURES.index(name) for name in BLENDED]]
         total = terms.sum(axis=1, keepdims=True)
         shares = np.divide(terms, total, out=np.zeros_like(terms), where=np.abs(total) > 1e-9)
-        shap = np.asarray(model.booster.predict(features, pred_contrib=True, num_threads=1)) if model else None
+        shap = np.asarray(model.predict(features, pred_contrib=True, num_threads=1)) if model else None
         totals = np.zeros((len(features), len(CONTRIBUTORS)))
         for j, name in enumerate(FEATURES):
             signal = FEATURE_SIGNAL[name]

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matching.features import BLENDED, FEATURES, candidate_mask, feature_matrix, query_vectors, reblend, shortlist
+from matching.features import FEATURES, candidate_mask, feature_matrix, query_vectors, shortlist
 from matching.market import Contract, Market
 from matching.signals import Direction, Query, context
 
@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 PERIOD_SHARE = 0.2  # each label period holds this share of the history's new pairs
 SNAPSHOT_DATES = 60  # a history with at most this many distinct dates is read as snapshots
 MIN_QUERIES = 20  # fewer labelled queries than this in a period: no model
-NEGATIVES = 30  # short-listed non-partners per query in the fit of the blend
 
 
 @dataclass(frozen=True)
@@ -66,12 +65,6 @@ class RerankConfig:
         }
 
 
-@dataclass(frozen=True)
-class FittedModel:
-    booster: lightgbm.Booster
-    blend: np.ndarray  # weights of BLENDED in the "blend" feature: a pairwise logistic fit
-
-
 @dataclass
 class Examples:
     features: list[np.ndarray]
@@ -79,25 +72,6 @@ class Examples:
 
     def add(self, other: Examples) -> Examples:
         return Examples(self.features + other.features, self.labels + other.labels)
-
-    def reblended(self, blend: np.ndarray) -> Examples:
-        return Examples([reblend(f, blend) for f in self.features], self.labels)
-
-    def linear_blend(self, seed: int) -> np.ndarray:
-        """Weights of BLENDED from a pairwise logistic regression: each new partner against up to
-        ``NEGATIVES`` other candidates of the same short list."""
-        from sklearn.linear_model import LogisticRegression
-
-        rng = np.random.default_rng(seed)
-        columns = [FEATURES.index(name) for name in BLENDED]
-        differences = []
-        for x, y in zip(self.features, self.labels, strict=True):
-            negatives = rng.permutation(np.flatnonzero(y == 0))[:NEGATIVES]
-            for p in np.flatnonzero(y):
-                differences.append(x[p, columns] - x[negatives][:, columns])
-        pairs = np.vstack(differences)
-        x, y = np.vstack([pairs, -pairs]), np.r_[np.ones(len(pairs)), np.zeros(len(pairs))]
-        return LogisticRegression(fit_intercept=False, max_iter=1000).fit(x, y).coef_[0]
 
     def dataset(self) -> lightgbm.Dataset:
         import lightgbm
@@ -166,7 +140,7 @@ def examples(
 
 def fit_model(
     market: Market, contracts: Sequence[Contract], direction: Direction, config: RerankConfig
-) -> FittedModel | None:
+) -> lightgbm.Booster | None:
     import lightgbm
 
     cuts = label_cuts(contracts, config.learn_periods + 1)
@@ -178,8 +152,6 @@ def fit_model(
     check = examples(market, contracts, direction, (cuts[-1], None), config)
     if min(len(learn.labels), len(check.labels)) < MIN_QUERIES:
         return None
-    blend = learn.linear_blend(config.seed)
-    learn, check = learn.reblended(blend), check.reblended(blend)
     params = config.params()
     chosen = lightgbm.train(
         params,
@@ -188,5 +160,4 @@ def fit_model(
         valid_sets=[check.dataset()],
         callbacks=[lightgbm.early_stopping(30, verbose=False)],
     )
-    booster = lightgbm.train(params, learn.add(check).dataset(), num_boost_round=max(chosen.best_iteration, 1))
-    return FittedModel(booster, blend)
+    return lightgbm.train(params, learn.add(check).dataset(), num_boost_round=max(chosen.best_iteration, 1))
