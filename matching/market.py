@@ -167,8 +167,10 @@ class Market:
             sublinear_tf=True,
             dtype=np.float32,
         )
-        self.text_rows = self.vectorizer.fit_transform([f.text for f in self.firms]) if self.has_text else None
-        self.text = self.text_rows.tocsc() if self.text_rows is not None else None  # columns: postings per n-gram
+        rows = self.vectorizer.fit_transform([f.text for f in self.firms]) if self.has_text else None
+        self.text = rows.tocsc() if rows is not None else None  # columns: postings per n-gram
+        if hasattr(self.vectorizer, "stop_words_"):
+            del self.vectorizer.stop_words_  # every pruned n-gram: only for introspection (sklearn docs)
         self.lon = np.array([np.nan if f.lon is None else f.lon for f in self.firms])
         self.lat = np.array([np.nan if f.lat is None else f.lat for f in self.firms])
         self.x_km = (self.lon * KM_PER_DEGREE[0]).astype(np.float32)
