@@ -161,6 +161,8 @@ def recommendation(
     }
     floor = SHOWN * max(max(by_signal[s] for s in SIGNALS), 0)
     ordered = sorted((s for s in SIGNALS if by_signal[s] > 0 and by_signal[s] >= floor), key=lambda s: -by_signal[s])
+    if "geography" not in ordered and market.g60[i] and not market.local[i]:
+        ordered.append("geography")  # a firm in another G60 city always says where it is
     reasons = [reason for reason in (explain[s]() for s in ordered) if reason]
     firm = market.firms[i]
     return Recommendation(
