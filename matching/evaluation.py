@@ -1,12 +1,15 @@
 """How good the recommendations are: a time split of the contracts, ranked against baselines.
 
-Protocol: the ranker is fitted on contracts signed before ``split``; a test pair is a
-(customer, supplier) pair whose first contract is on or after it. Each test buyer's full
-candidate set (every firm but itself and its suppliers before the split) is ranked, and its
-new suppliers are looked up: Hits@k (a new supplier in the top k), NDCG@k (binary relevance)
-and MRR (first new supplier). Tied scores take their mean rank, so a baseline that scores many
-candidates equally gains nothing from the order they happen to be in. Buyers are *cold* when
-they had no supplier before the split, *warm* otherwise.
+Protocol: the ranker is fitted on contracts signed before ``split`` (it splits that history again
+in time to learn and to choose its model; it never sees the test period); a test pair is a
+(customer, supplier) pair whose first contract is on or after it. Each test asker's full
+candidate set (every firm but itself and its partners before the split) is ranked, and its new
+partners are looked up: Hits@k and Hits@100 (a new partner in the top k), NDCG@k (binary
+relevance) and MRR (first new partner). The full ranker scores its short list; every firm left
+off it ties below. Tied scores take their mean rank, so a baseline that scores many candidates
+equally gains nothing from the order they happen to be in. Askers are *cold* when they had no
+partner in that role before the split, *warm* otherwise. In the supplier direction the askers
+are buyers; in the customer direction, suppliers.
 """
 
 from __future__ import annotations
@@ -20,20 +23,26 @@ from pathlib import Path
 
 import numpy as np
 
+from matching.features import candidate_mask
 from matching.market import Contract, Market
-from matching.ranker import PartnerRanker, candidate_mask
-from matching.signals import SIGNALS, Query, all_signals, context
+from matching.ranker import PartnerRanker, Scored
+from matching.rerank import RerankConfig, new_partners
+from matching.signals import Direction, Query
 
-BASELINES = ("random", "popularity", "chain", "text", "graph")
+BASELINES = ("random", "popularity", "chain", "text", "graph", "l3_popularity", "l3_undirected")
 METHOD_LABELS = {
     "random": "random",
     "popularity": "popularity",
     "chain": "chain adjacency only",
     "text": "text only",
     "graph": "L3 graph only",
-    "full": "full ranker",
+    "l3_popularity": "L3, ties broken by popularity",
+    "l3_undirected": "L3 on the undirected graph",
+    "full": "full ranker (candidates + LambdaMART)",
 }
-GROUPS = ("all", "cold", "warm")
+GROUPS = ("all", "warm", "cold")
+METRICS = ("hits", "hits100", "ndcg", "mrr")
+WIDE_K = 100
 
 
 class EdgeListError(ValueError):
@@ -62,53 +71,72 @@ def read_edge_list(path: Path) -> list[Contract]:
 @dataclass
 class MatchQuality:
     split: date
+    direction: Direction
     train_pairs: int
     test_pairs: int
     candidates: int
     methods: list[str]
     scores: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)  # (method, group) -> metrics
-    buyers: dict[str, int] = field(default_factory=dict)  # group -> buyers evaluated
+    buyers: dict[str, int] = field(default_factory=dict)  # group -> askers evaluated
+    shortlist_recall: float = 0.0  # share of askers with a new partner in the re-ranker's short list
 
     def metric(self, method: str, group: str, name: str) -> float:
         return self.scores[(method, group)][name]
 
     def table(self, k: int = 10) -> str:
+        asker = "buyers" if self.direction == Direction.SUPPLIERS else "suppliers"
+        names = {"hits": f"Hits@{k}", "hits100": f"Hits@{WIDE_K}", "ndcg": f"NDCG@{k}", "mrr": "MRR"}
         lines = [
-            f"split {self.split}: {self.train_pairs} pairs before, {self.test_pairs} new pairs after; "
-            f"{self.candidates} candidates; buyers: " + ", ".join(f"{g} {self.buyers.get(g, 0)}" for g in GROUPS),
+            f"{self.direction}, split {self.split}: {self.train_pairs} pairs before, {self.test_pairs} new pairs "
+            f"after; {self.candidates} candidates; {asker}: "
+            + ", ".join(f"{g} {self.buyers.get(g, 0)}" for g in GROUPS)
+            + f"; a new partner in the short list for {self.shortlist_recall:.1%}",
             "",
-            "| method | " + " | ".join(f"{g} Hits@{k} | {g} NDCG@{k} | {g} MRR" for g in GROUPS) + " |",
-            "|---" + "|---:" * (3 * len(GROUPS)) + "|",
+            "| method | " + " | ".join(f"{g} {names[m]}" for g in GROUPS for m in METRICS) + " |",
+            "|---" + "|---:" * (len(METRICS) * len(GROUPS)) + "|",
         ]
         for method in self.methods:
             cells = []
             for group in GROUPS:
                 values = self.scores.get((method, group))
-                cells += [f"{values[m]:.3f}" for m in ("hits", "ndcg", "mrr")] if values else ["—"] * 3
+                cells += [f"{values[m]:.3f}" for m in METRICS] if values else ["—"] * len(METRICS)
             lines.append(f"| {METHOD_LABELS[method]} | " + " | ".join(cells) + " |")
         return "\n".join(lines)
 
+    def as_json(self) -> dict:
+        return {
+            "direction": str(self.direction),
+            "split": self.split.isoformat(),
+            "train_pairs": self.train_pairs,
+            "test_pairs": self.test_pairs,
+            "candidates": self.candidates,
+            "askers": self.buyers,
+            "shortlist_recall": self.shortlist_recall,
+            "scores": {m: {g: self.scores[(m, g)] for g in GROUPS if (m, g) in self.scores} for m in self.methods},
+        }
 
-def split_pairs(contracts: Sequence[Contract], split: date) -> tuple[list[Contract], dict[str, set[str]]]:
-    """Contracts before the split, and per buyer the suppliers it first contracted on or after it."""
-    train = [c for c in contracts if c.signed_on < split]
-    known = {(c.customer, c.supplier) for c in train}
-    new: dict[str, set[str]] = {}
-    for c in contracts:
-        if c.signed_on >= split and (c.customer, c.supplier) not in known and c.customer != c.supplier:
-            new.setdefault(c.customer, set()).add(c.supplier)
-    return train, new
+
+def split_pairs(
+    contracts: Sequence[Contract], split: date, direction: Direction = Direction.SUPPLIERS
+) -> tuple[list[Contract], dict[str, set[str]]]:
+    """Contracts before the split, and per asker the partners it first contracted on or after it."""
+    return [c for c in contracts if c.signed_on < split], new_partners(contracts, direction, split, None)
 
 
 def _ranks(scores: np.ndarray, positives: np.ndarray) -> np.ndarray:
     """Mean rank (1 = best) of each positive among all scores, ties shared."""
-    return np.array([1 + (scores > scores[p]).sum() + ((scores == scores[p]).sum() - 1) / 2 for p in positives])
+    ordered = np.sort(scores)
+    values = scores[positives]
+    above = len(scores) - np.searchsorted(ordered, values, side="right")
+    tied = np.searchsorted(ordered, values, side="right") - np.searchsorted(ordered, values, side="left")
+    return 1 + above + (tied - 1) / 2
 
 
 def _metrics(ranks: np.ndarray, k: int) -> dict[str, float]:
     ideal = sum(1 / np.log2(i + 2) for i in range(min(k, len(ranks))))
     gains = sum(1 / np.log2(r + 1) for r in ranks if r <= k)
-    return {"hits": float(ranks.min() <= k), "ndcg": gains / ideal, "mrr": 1 / float(ranks.min())}
+    best = float(ranks.min())
+    return {"hits": float(best <= k), "hits100": float(best <= WIDE_K), "ndcg": gains / ideal, "mrr": 1 / best}
 
 
 def available_methods(market: Market) -> list[str]:
@@ -118,45 +146,72 @@ def available_methods(market: Market) -> list[str]:
     return [m for m in (*BASELINES, "full") if m not in skip]
 
 
+def _lexicographic(first: np.ndarray, then: np.ndarray) -> np.ndarray:
+    """Scores that order by ``first`` and break its ties by ``then``."""
+    dense = np.unique(then, return_inverse=True)[1]
+    return np.unique(first, return_inverse=True)[1].astype(np.float64) * (dense.max(initial=0) + 1) + dense
+
+
+def _method_scores(scored: Scored, pool: np.ndarray, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    values = scored.vectors.values
+    full = np.full(len(values["l3"]), -np.inf)
+    full[scored.rows] = scored.scores
+    columns = {m: values[m][pool] for m in ("popularity", "chain", "text", "l3_undirected")}
+    return {
+        **columns,
+        "random": rng.random(len(pool)),
+        "graph": values["l3"][pool],
+        "l3_popularity": _lexicographic(values["l3"][pool], values["popularity"][pool]),
+        "full": full[pool],
+    }
+
+
 def evaluate(
     market: Market,
     contracts: Sequence[Contract],
     split: date,
     *,
+    direction: Direction = Direction.SUPPLIERS,
     k: int = 10,
     max_buyers: int = 2000,
     seed: int = 0,
+    ranker: PartnerRanker | None = None,
 ) -> MatchQuality:
-    train, new = split_pairs(contracts, split)
-    ranker = PartnerRanker(seed=seed).fit(market, train)
+    """The ranker (fitted here on the contracts before the split, unless given) against the baselines."""
+    train, new = split_pairs(contracts, split, direction)
+    ranker = ranker or PartnerRanker(config=RerankConfig(seed=seed), directions=(direction,)).fit(market, train)
     methods = available_methods(market)
-    weights = ranker.weight_vector()
     rng = np.random.default_rng(seed)
-    buyers = sorted(b for b in new if b in market.index)
-    buyers = random.Random(seed).sample(buyers, min(len(buyers), max_buyers))
+    askers = sorted(b for b in new if b in market.index)
+    askers = random.Random(seed).sample(askers, min(len(askers), max_buyers))
     results: dict[tuple[str, str], list[dict[str, float]]] = {}
     counts = dict.fromkeys(GROUPS, 0)
-    for buyer in buyers:
-        ctx = context(market, ranker.graph, Query(firm=buyer))
-        features, km = all_signals(market, ctx)
-        pool = np.flatnonzero(candidate_mask(market, ctx, km))
-        wanted = {market.index[s] for s in new[buyer] if s in market.index}
-        positives = np.flatnonzero(np.isin(pool, list(wanted)))
+    listed = 0
+    for asker in askers:
+        scored = ranker.scored(Query(direction=direction, firm=asker, k=k))
+        pool = np.flatnonzero(candidate_mask(market, scored.ctx, scored.vectors.km))
+        positives = np.flatnonzero(np.isin(pool, [market.index[s] for s in new[asker] if s in market.index]))
         if not len(positives):
             continue
-        group = "warm" if ctx.role[ctx.asker_index].nnz else "cold"
+        group = "warm" if scored.ctx.role[scored.ctx.asker_index].nnz else "cold"
         counts["all"] += 1
         counts[group] += 1
-        columns = {s: features[pool, i] for i, s in enumerate(SIGNALS)}
-        scored = {"random": rng.random(len(pool)), "full": features[pool] @ weights, **columns}
+        listed += bool(np.isin(pool[positives], scored.rows).any())
+        method_scores = _method_scores(scored, pool, rng)
         for method in methods:
-            values = _metrics(_ranks(scored[method], positives), k)
+            values = _metrics(_ranks(method_scores[method], positives), k)
             for g in ("all", group):
                 results.setdefault((method, g), []).append(values)
     quality = MatchQuality(
-        split, len({(c.customer, c.supplier) for c in train}), sum(map(len, new.values())), len(market.ids), methods
+        split,
+        direction,
+        len({(c.customer, c.supplier) for c in train}),
+        sum(map(len, new.values())),
+        len(market.ids),
+        methods,
     )
     quality.buyers = counts
+    quality.shortlist_recall = listed / max(counts["all"], 1)
     for key, rows in results.items():
-        quality.scores[key] = {m: float(np.mean([r[m] for r in rows])) for m in ("hits", "ndcg", "mrr")}
+        quality.scores[key] = {m: float(np.mean([r[m] for r in rows])) for m in METRICS}
     return quality

@@ -22,6 +22,7 @@ LARGE_MARKET = 1000  # from this many firms, n-grams in one firm only or in over
 DIRECTNESS = 0.6  # an edge drawn between parent segments counts this much per level below them
 OUTSIDE_DISTRICT = 0.15  # geography of a firm in another G60 city
 UNLOCATED = 0.3  # geography of a Songjiang firm without a position
+RECENT_DAYS = 365  # a partner gained this recently counts as recent momentum
 QUALITY_LABELS = ("链主", "专精特新", "专精特新“小巨人”", "高新技术企业", "上市企业")
 
 
@@ -96,7 +97,8 @@ def segment_matrices(chain: ChainData, codes: list[str]) -> tuple[sparse.csr_mat
 
 
 class ContractGraph:
-    """Who bought from whom, and when: a customers × suppliers matrix over the market's firms."""
+    """Who bought from whom, and when: a customers × suppliers matrix over the market's firms, the same
+    graph undirected (``linked``), and per firm its degrees, recent degrees and first day in the history."""
 
     def __init__(self, market: Market, contracts: Iterable[Contract]):
         n = len(market.ids)
@@ -104,18 +106,36 @@ class ContractGraph:
         last: dict[tuple[int, int], date] = {}
         for c in contracts:
             key = (market.index[c.customer], market.index[c.supplier])
-            first[key] = min(first.get(key, c.signed_on), c.signed_on)
-            last[key] = max(last.get(key, c.signed_on), c.signed_on)
+            if key not in first or c.signed_on < first[key]:
+                first[key] = c.signed_on
+            if key not in last or c.signed_on > last[key]:
+                last[key] = c.signed_on
         rows = np.fromiter((k[0] for k in first), dtype=np.int64, count=len(first))
         cols = np.fromiter((k[1] for k in first), dtype=np.int64, count=len(first))
+        days = np.fromiter((d.toordinal() for d in first.values()), dtype=np.int64, count=len(first))
         self.bought = sparse.csr_matrix((np.ones(len(first), dtype=np.float32), (rows, cols)), shape=(n, n))
         self.sold = self.bought.T.tocsr()
+        self.linked = ((self.bought + self.sold) > 0).astype(np.float32).tocsr()
         self.first, self.last = first, last
         self.latest = max(last.values(), default=None)
         self.customer_degree = np.asarray(self.bought.sum(axis=1)).ravel()
         self.supplier_degree = np.asarray(self.bought.sum(axis=0)).ravel()
+        self.linked_degree = np.asarray(self.linked.sum(axis=1)).ravel()
         self.customer_popularity = _scaled(np.log1p(self.customer_degree))
         self.supplier_popularity = _scaled(np.log1p(self.supplier_degree))
+        recent = days > (self.latest.toordinal() - RECENT_DAYS if self.latest else 0)
+        self.recent_customer_degree = np.bincount(rows[recent], minlength=n).astype(np.float32)
+        self.recent_supplier_degree = np.bincount(cols[recent], minlength=n).astype(np.float32)
+        self.first_day = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(self.first_day, rows, days)
+        np.minimum.at(self.first_day, cols, days)
+
+    def age_days(self) -> np.ndarray:
+        """Days from each firm's first contract to the latest one in the history (-1: none yet)."""
+        if self.latest is None:
+            return np.full(len(self.first_day), -1.0, dtype=np.float32)
+        known = self.first_day < np.iinfo(np.int64).max
+        return np.where(known, self.latest.toordinal() - self.first_day, -1).astype(np.float32)
 
 
 def _scaled(values: np.ndarray) -> np.ndarray:
@@ -147,8 +167,10 @@ class Market:
             sublinear_tf=True,
             dtype=np.float32,
         )
-        self.text_rows = self.vectorizer.fit_transform([f.text for f in self.firms]) if self.has_text else None
-        self.text = self.text_rows.tocsc() if self.text_rows is not None else None  # columns: postings per n-gram
+        rows = self.vectorizer.fit_transform([f.text for f in self.firms]) if self.has_text else None
+        self.text = rows.tocsc() if rows is not None else None  # columns: postings per n-gram
+        if hasattr(self.vectorizer, "stop_words_"):
+            del self.vectorizer.stop_words_  # every pruned n-gram: only for introspection (sklearn docs)
         self.lon = np.array([np.nan if f.lon is None else f.lon for f in self.firms])
         self.lat = np.array([np.nan if f.lat is None else f.lat for f in self.firms])
         self.x_km = (self.lon * KM_PER_DEGREE[0]).astype(np.float32)

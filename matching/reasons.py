@@ -11,7 +11,7 @@ from matching.market import QUALITY_LABELS, ContractGraph, Market
 from matching.reward import FIRST_CAP, FIRST_RATE, THRESHOLD, threshold_gap
 from matching.signals import SIGNALS, Context, Direction, oriented_supply, query_text
 
-SHOWN = 0.05  # a signal contributing less than this to the score is not given as a reason
+SHOWN = 0.1  # a signal contributing less than this share of the largest contribution is not given as a reason
 LAPSED_AFTER = timedelta(days=365)
 
 
@@ -20,7 +20,7 @@ class Recommendation:
     id: str
     name: str
     score: float
-    contributions: dict[str, float]  # per signal; they add up to the score
+    contributions: dict[str, float]  # per signal, and ``base``; they add up to the score
     reasons: list[str]
     distance_km: float | None
     city: str
@@ -109,12 +109,14 @@ def _profile_reason(market: Market, i: int) -> str | None:
 def _graph_reason(ctx: Context, i: int) -> str | None:
     if ctx.asker_index is None:
         return None
+    suppliers = ctx.query.direction == Direction.SUPPLIERS
+    if ctx.role_t[ctx.asker_index, i]:
+        return "已是您的客户，可反向供货" if suppliers else "已是您的供应商，可反向采购"
     shared = int(np.count_nonzero(ctx.peers[ctx.role_t[i].indices]))
-    if not shared:
-        return None
-    if ctx.query.direction == Direction.SUPPLIERS:
-        return f"与您的{shared}家同类采购方有合作"
-    return f"与您的{shared}家同类供应商有共同客户"
+    if shared:
+        return f"与您的{shared}家同类采购方有合作" if suppliers else f"与您的{shared}家同类供应商有共同客户"
+    linked = int(ctx.graph.linked[ctx.asker_index].multiply(ctx.graph.linked[i]).nnz)
+    return f"与您有{linked}家共同合作企业" if linked else None
 
 
 def _popularity_reason(ctx: Context, i: int) -> str | None:
@@ -146,10 +148,9 @@ def recommendation(
     ctx: Context,
     i: int,
     score: float,
-    contributions: np.ndarray,
+    by_signal: dict[str, float],
     km: float,
 ) -> Recommendation:
-    by_signal = dict(zip(SIGNALS, (float(c) for c in contributions), strict=True))
     explain = {
         "chain": lambda: _chain_reason(market, ctx, i),
         "text": lambda: _text_reason(market, ctx, i),
@@ -158,7 +159,10 @@ def recommendation(
         "graph": lambda: _graph_reason(ctx, i),
         "popularity": lambda: _popularity_reason(ctx, i),
     }
-    ordered = sorted((s for s in SIGNALS if by_signal[s] >= SHOWN), key=lambda s: -by_signal[s])
+    floor = SHOWN * max(max(by_signal[s] for s in SIGNALS), 0)
+    ordered = sorted((s for s in SIGNALS if by_signal[s] > 0 and by_signal[s] >= floor), key=lambda s: -by_signal[s])
+    if "geography" not in ordered and market.g60[i] and not market.local[i]:
+        ordered.append("geography")  # a firm in another G60 city always says where it is
     reasons = [reason for reason in (explain[s]() for s in ordered) if reason]
     firm = market.firms[i]
     return Recommendation(

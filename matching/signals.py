@@ -57,6 +57,7 @@ class Context:
     asker_degree: np.ndarray
     candidate_degree: np.ndarray
     candidate_popularity: np.ndarray
+    graph: ContractGraph
 
     @cached_property
     def peers(self) -> np.ndarray:
@@ -82,6 +83,7 @@ def context(market: Market, graph: ContractGraph, query: Query) -> Context:
         graph.customer_degree if suppliers else graph.supplier_degree,
         graph.supplier_degree if suppliers else graph.customer_degree,
         graph.supplier_popularity if suppliers else graph.customer_popularity,
+        graph,
     )
 
 

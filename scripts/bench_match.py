@@ -5,8 +5,9 @@ then the evaluation of a bare edge list of 100,000+ contracts, timed.
     python -m scripts.bench_match --sizes 3000 --edge-list 0     # one size, no edge list
 
 The demo district is scaled up (chainmap.demo.scale_up) with its contracts; the ranker's
-weights are fitted once on the 3,000-enterprise demo. A query is the whole answer: signals over
-every candidate, filters, top k, Chinese reasons and the reward estimate. Memory is the growth
+models are fitted once on the 3,000-enterprise demo. A query is the whole answer: signals over
+every candidate, filters, the short list, its re-ranking by the model, top k, Chinese reasons
+with per-signal contributions (SHAP) and the reward estimate. Memory is the growth
 of the process's resident set while the market and its index are built.
 """
 
@@ -27,7 +28,7 @@ from chainmap.taxonomy import load_named_chain
 from matching.evaluation import evaluate, read_edge_list
 from matching.market import Market
 from matching.ranker import PartnerRanker
-from matching.signals import Query
+from matching.signals import Direction, Query
 from service.matching import chain_data, contract, firm
 
 
@@ -40,7 +41,7 @@ def resident_mb() -> float:
 def measure(sizes: list[int], queries: int) -> list[dict]:
     chain = load_named_chain("smart_terminal")
     demo = generate_demo(chain, 3000, seed=42)
-    fitted = PartnerRanker().fit(
+    fitted = PartnerRanker(directions=[Direction.SUPPLIERS]).fit(
         Market([firm(e) for e in demo.enterprises], chain_data(chain)), [contract(c) for c in demo.contracts]
     )
     results = []
@@ -49,7 +50,7 @@ def measure(sizes: list[int], queries: int) -> list[dict]:
         before = resident_mb()
         started = time.perf_counter()
         market = Market([firm(e) for e in district.enterprises], chain_data(chain))
-        ranker = PartnerRanker(weights=fitted.weights).fit(market, [contract(c) for c in district.contracts])
+        ranker = PartnerRanker(models=fitted.models).fit(market, [contract(c) for c in district.contracts])
         build = time.perf_counter() - started
         grown = resident_mb() - before
         rng = random.Random(size)

@@ -467,21 +467,32 @@ match_app.command("suppliers", help="Suppliers for a buyer (an enterprise or a n
 match_app.command("customers", help="Customers for a supplier, with reasons")(_match_command(Direction.CUSTOMERS))
 
 
+class BenchDirection(StrEnum):
+    SUPPLIERS = "suppliers"
+    CUSTOMERS = "customers"
+    BOTH = "both"
+
+
 @app.command("bench-match")
 def bench_match(
     edges: Path | None = typer.Option(None, help="Bare edge list CSV (supplier,customer,date): graph signals only"),
     split_date: str = typer.Option("2025-07-01", help="Fit before this date, test on pairs first seen on or after it"),
     demo: bool = typer.Option(False, help="Evaluate on a freshly generated demo district instead of the database"),
+    direction: BenchDirection = typer.Option(BenchDirection.SUPPLIERS, help="Rank suppliers, customers, or both"),
     k: int = typer.Option(10, help="Cut-off of Hits and NDCG"),
-    max_buyers: int = typer.Option(2000, help="Test buyers sampled at most"),
+    max_buyers: int = typer.Option(2000, help="Test askers sampled at most"),
+    seed: int = typer.Option(0, help="Seed of the asker sample, the random baseline and the model"),
+    as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON"),
 ) -> None:
     """Evaluate the partner ranker against random, popularity, chain, text and L3 baselines."""
     from datetime import date
 
     from chainmap.demo import generate_demo
     from chainmap.taxonomy import load_named_chain
-    from matching.evaluation import EdgeListError, evaluate, read_edge_list
+    from matching.evaluation import EdgeListError, evaluate, read_edge_list, split_pairs
     from matching.market import Market
+    from matching.ranker import PartnerRanker
+    from matching.rerank import RerankConfig
     from service import matching
     from service import panorama as panoramas
 
@@ -502,6 +513,15 @@ def bench_match(
                 records = panoramas.members_from_db(session=session, chain_code=spec.code)
                 contracts = matching.contracts_from_db(session)
         market = Market([matching.firm(r) for r in records], matching.chain_data(spec))
-    quality = evaluate(market, contracts, split, k=k, max_buyers=max_buyers)
-    typer.echo(quality.table(k))
+    directions = list(Direction) if direction == BenchDirection.BOTH else [Direction(direction.value)]
+    ranker = PartnerRanker(config=RerankConfig(seed=seed), directions=directions)
+    ranker.fit(market, split_pairs(contracts, split)[0])
+    results = [
+        evaluate(market, contracts, split, direction=d, k=k, max_buyers=max_buyers, seed=seed, ranker=ranker)
+        for d in directions
+    ]
+    if as_json:
+        typer.echo(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
+        return
+    typer.echo("\n\n".join(r.table(k) for r in results))
     typer.echo(f"\n{len(contracts)} contracts, {time.perf_counter() - started:.1f} s")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import asdict
 
@@ -19,8 +20,6 @@ from matching.ranker import PartnerRanker, Shortlist
 from matching.signals import Direction, Query
 from service import models as m
 from service.panorama import members_from_db
-
-_RANKERS: dict[tuple, PartnerRanker] = {}
 
 
 def chain_data(chain: Chain) -> ChainData:
@@ -67,14 +66,55 @@ def _state(session: Session) -> tuple:
     return tuple(tuple(session.exec(select(func.count(c), func.sum(c))).one()) for c in columns)
 
 
+class RankerCache:
+    """One fitted ranker per database and chain. When the stored data change, the refit runs in a
+    background thread, one at a time, and the previous ranker keeps answering until it is done."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._fitted: dict[tuple, tuple[tuple, PartnerRanker]] = {}  # (url, chain) -> (state, ranker)
+        self.refit: threading.Thread | None = None
+
+    def get(self, *, session: Session, chain: Chain) -> PartnerRanker:
+        where, state = (str(session.get_bind().url), chain.code), _state(session)
+        with self._lock:
+            held = self._fitted.get(where)
+            if held is not None and (held[0] == state or self._refitting()):
+                return held[1]
+        market, contracts = _load(session=session, chain=chain)
+        if held is None:  # nothing to answer with yet: fit now
+            ranker = PartnerRanker().fit(market, contracts)
+            with self._lock:
+                self._fitted = {where: (state, ranker)}
+            return ranker
+        with self._lock:
+            if not self._refitting():
+                self.refit = threading.Thread(
+                    target=self._fit, args=(where, state, market, contracts), name="ranker-refit", daemon=True
+                )
+                self.refit.start()
+        return held[1]
+
+    def _refitting(self) -> bool:
+        return self.refit is not None and self.refit.is_alive()
+
+    def _fit(self, where: tuple, state: tuple, market: Market, contracts: list[Contract]) -> None:
+        ranker = PartnerRanker().fit(market, contracts)
+        with self._lock:
+            self._fitted = {where: (state, ranker)}
+
+
+def _load(*, session: Session, chain: Chain) -> tuple[Market, list[Contract]]:
+    market = Market([firm(r) for r in members_from_db(session=session, chain_code=chain.code)], chain_data(chain))
+    return market, contracts_from_db(session)
+
+
+RANKERS = RankerCache()
+
+
 def ranker_for(*, session: Session, chain: Chain) -> PartnerRanker:
-    """The ranker fitted on the stored contracts; refitted when the data change."""
-    key = (str(session.get_bind().url), chain.code, _state(session))
-    if key not in _RANKERS:
-        _RANKERS.clear()
-        market = Market([firm(r) for r in members_from_db(session=session, chain_code=chain.code)], chain_data(chain))
-        _RANKERS[key] = PartnerRanker().fit(market, contracts_from_db(session))
-    return _RANKERS[key]
+    """The ranker fitted on the stored contracts; after a change, the previous one until the refit is done."""
+    return RANKERS.get(session=session, chain=chain)
 
 
 class MatchRequestError(ValueError):

@@ -55,7 +55,7 @@ def test_a_bare_edge_list_is_measured_with_graph_signals_only(tmp_path, demo_con
     ]
     contracts = read_edge_list(_write(tmp_path / "edges.csv", rows))
     quality = evaluate(Market.from_edges(contracts), contracts, SPLIT)
-    assert quality.methods == ["random", "popularity", "graph", "full"]
+    assert quality.methods == ["random", "popularity", "graph", "l3_popularity", "l3_undirected", "full"]
     assert "chain adjacency only" not in quality.table() and "L3 graph only" in quality.table()
     assert quality.metric("graph", "warm", "hits") > 5 * quality.metric("random", "warm", "hits")
     assert quality.metric("graph", "cold", "hits") == 0  # no paths from a buyer without suppliers

@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
+from matching.features import FEATURES
 from matching.market import Market
-from matching.ranker import PartnerRanker
+from matching.ranker import CONTRIBUTORS, PartnerRanker
 from matching.reasons import shared_phrases
-from matching.signals import SIGNALS, Direction, Query, Scope
+from matching.signals import Direction, Query, Scope
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +27,16 @@ def warm_buyer(demo_market, ranker):
 
 
 def test_fitting_learns_that_chain_text_and_geography_matter(ranker):
-    assert ranker.weights["chain"] > 0 and ranker.weights["text"] > 0 and ranker.weights["geography"] > 0
+    gain = dict(zip(FEATURES, ranker.models[Direction.SUPPLIERS].feature_importance("gain"), strict=True))
+    assert gain["chain"] + gain["chain_rank"] > 0 and gain["text"] + gain["text_rank"] > 0
+    assert gain["geography"] + gain["geography_rank"] > 0 and gain["blend"] + gain["blend_rank"] > 0
 
 
 def test_contributions_add_up_to_the_score_and_the_list_is_sorted(ranker, warm_buyer):
     found = ranker.rank(Query(firm=warm_buyer, k=15)).recommendations
     assert len(found) == 15
     for r in found:
-        assert set(r.contributions) == set(SIGNALS)
+        assert set(r.contributions) == set(CONTRIBUTORS)
         assert sum(r.contributions.values()) == pytest.approx(r.score, abs=1e-4)
     assert [r.score for r in found] == sorted((r.score for r in found), reverse=True)
 
@@ -90,15 +93,15 @@ def test_customers_for_a_supplier_point_downstream(ranker, demo_market):
     assert sum(any(x.startswith("下游：MCU芯片 → ") for x in r.reasons) for r in found) >= 5
 
 
-def test_given_weights_skip_learning_and_unknown_firms_are_refused(demo_market, demo_contracts):
-    fixed = PartnerRanker(weights=dict.fromkeys(SIGNALS, 1.0)).fit(demo_market, demo_contracts)
-    assert fixed.weights == dict.fromkeys(SIGNALS, 1.0)
+def test_given_models_skip_learning_and_unknown_firms_are_refused(demo_market, demo_contracts, ranker):
+    fixed = PartnerRanker(models=ranker.models).fit(demo_market, demo_contracts[:100])
+    assert fixed.models == ranker.models
     with pytest.raises(KeyError, match="未找到企业"):
         fixed.rank(Query(firm="nobody"))
 
 
 def test_an_empty_pool_gives_an_empty_list_not_an_error(demo_market, demo_contracts):
-    ranker = PartnerRanker(weights=dict.fromkeys(SIGNALS, 1.0)).fit(demo_market, demo_contracts)
+    ranker = PartnerRanker(models={}).fit(demo_market, demo_contracts)
     assert ranker.rank(Query(segments=("ST.CHIP.MCU",), max_km=0.0001, lon=121.0, lat=30.0)).recommendations == []
     assert Market.from_edges([]).ids == []
 
