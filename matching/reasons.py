@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from matching.market import QUALITY_LABELS, ContractGraph, Market
-from matching.reward import FIRST_CAP, FIRST_RATE, THRESHOLD, threshold_gap
+from matching.reward import THRESHOLD, threshold_gap
 from matching.signals import SIGNALS, Context, Direction, oriented_supply, query_text
 
 SHOWN = 0.1  # a signal contributing less than this share of the largest contribution is not given as a reason
@@ -133,7 +133,7 @@ def reward_note(market: Market, ctx: Context, i: int) -> dict | None:
         return None
     budget = ctx.query.budget_yuan
     gap = threshold_gap(budget or 0, already_qualified=False)
-    first = min(int(budget * FIRST_RATE), FIRST_CAP) if budget and not gap else None
+    first = first_year_estimate(budget) if budget and not gap else None
     if first is not None:
         note = f"按预算{_wan(budget or 0)}测算，年度履约达300万元，采购方首年可获奖励约{_wan(first)}"
     elif budget:

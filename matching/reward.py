@@ -344,6 +344,11 @@ def _apply_enterprise_cap(drafts: list[_Draft], parties: Mapping[str, Party], pa
     return lines
 
 
+def first_year_estimate(amount_yuan: int) -> int:
+    """The first-year reward a pair's yearly amount earns once it reaches 300万: 10 %, at most 200万 (no other caps)."""
+    return min(int(amount_yuan * FIRST_RATE), FIRST_CAP)
+
+
 def threshold_gap(performed_this_year: int, already_qualified: bool) -> int:
     """How much more performed business this year would qualify a pair (0 if nothing more is needed)."""
     return 0 if already_qualified else max(THRESHOLD - performed_this_year, 0)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from matching.reward import FIRST_CAP, FIRST_RATE, ContractRow, threshold_gap
+from matching.reward import ContractRow, first_year_estimate, threshold_gap
 from matching.scheduling.model import Meeting, ScheduleInputError
 
 
@@ -76,7 +76,7 @@ def signed_contracts(outcomes: Iterable[Outcome]) -> list[SignedContract]:
         amount = outcome.amount_yuan
         buyer, seller = (outcome.host, outcome.visitor) if outcome.host_buys else (outcome.visitor, outcome.host)
         gap = threshold_gap(amount, already_qualified=False)
-        reward = 0 if gap else min(int(amount * FIRST_RATE), FIRST_CAP)
+        reward = 0 if gap else first_year_estimate(amount)
         contracts.append(SignedContract(buyer, seller, amount, gap, reward))
     return contracts
 
