@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from matching.market import QUALITY_LABELS, ContractGraph, Market
-from matching.reward import THRESHOLD, threshold_gap
+from matching.reward import THRESHOLD, first_year_estimate, threshold_gap
 from matching.signals import SIGNALS, Context, Direction, oriented_supply, query_text
 
 SHOWN = 0.1  # a signal contributing less than this share of the largest contribution is not given as a reason
