@@ -67,41 +67,52 @@ def _state(session: Session) -> tuple:
 
 
 class RankerCache:
-    """One fitted ranker per database and chain. When the stored data change, the refit runs in a
-    background thread, one at a time, and the previous ranker keeps answering until it is done."""
+    """One fitted ranker per database and chain. When the stored data change, the previous models answer
+    at once on the new data (re-indexed, not refitted: new enterprises and contracts are found), and the
+    refit runs in a background thread, one at a time."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._fitted: dict[tuple, tuple[tuple, PartnerRanker]] = {}  # (url, chain) -> (state, ranker)
+        # (url, chain) -> (state, ranker, the data still to fit for that state, or None once fitted)
+        self._fitted: dict[tuple, tuple[tuple, PartnerRanker, tuple | None]] = {}
         self.refit: threading.Thread | None = None
 
     def get(self, *, session: Session, chain: Chain) -> PartnerRanker:
         where, state = (str(session.get_bind().url), chain.code), _state(session)
         with self._lock:
             held = self._fitted.get(where)
-            if held is not None and (held[0] == state or self._refitting()):
+            if held is not None and held[0] == state:
                 return held[1]
         market, contracts = _load(session=session, chain=chain)
         if held is None:  # nothing to answer with yet: fit now
             ranker = PartnerRanker().fit(market, contracts)
             with self._lock:
-                self._fitted = {where: (state, ranker)}
+                self._fitted = {where: (state, ranker, None)}
             return ranker
+        old = held[1]
+        reindexed = PartnerRanker(config=old.config, models=old.models, directions=old.directions)
+        reindexed.fit(market, contracts)
         with self._lock:
+            self._fitted = {where: (state, reindexed, (market, contracts))}
             if not self._refitting():
                 self.refit = threading.Thread(
                     target=self._fit, args=(where, state, market, contracts), name="ranker-refit", daemon=True
                 )
                 self.refit.start()
-        return held[1]
+        return reindexed
 
     def _refitting(self) -> bool:
         return self.refit is not None and self.refit.is_alive()
 
     def _fit(self, where: tuple, state: tuple, market: Market, contracts: list[Contract]) -> None:
-        ranker = PartnerRanker().fit(market, contracts)
-        with self._lock:
-            self._fitted = {where: (state, ranker)}
+        while True:
+            ranker = PartnerRanker().fit(market, contracts)
+            with self._lock:
+                current = self._fitted.get(where)
+                if current is None or current[0] == state or current[2] is None:
+                    self._fitted = {where: (state, ranker, None)}
+                    return
+                state, (market, contracts) = current[0], current[2]  # changed meanwhile: fit the newer data too
 
 
 def _load(*, session: Session, chain: Chain) -> tuple[Market, list[Contract]]:
