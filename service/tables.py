@@ -1,28 +1,67 @@
-"""Reading the spreadsheets districts send: CSV or Excel, Chinese or English headers."""
+"""Reading the spreadsheets districts send: CSV (any encoding Excel saves) or Excel, Chinese or English headers."""
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from matching.textfiles import UnreadableFile, decode_text, read_bytes
 from service.models import BIGINT_MAX
 
 FIRST_DATA_ROW = 2  # row numbers as a spreadsheet shows them: the header is row 1
+ZIP_MAGIC = b"PK\x03\x04"  # .xlsx is a zip archive
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
+PDF_MAGIC = b"%PDF"
+AMOUNT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.0*)?")
+BAD_LINE = re.compile(r"line (\d+)")
 
 
 class TableFileError(ValueError):
-    """A file that cannot be read at all (missing column, unknown format)."""
+    """A file that cannot be read at all (missing, empty, not a table, missing column)."""
+
+
+def _workbook(data: bytes, name: str) -> pd.DataFrame:
+    try:
+        return pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, na_filter=False, engine="openpyxl")
+    except Exception as exc:  # openpyxl raises many kinds for a zip that is not a workbook
+        raise TableFileError(f"{name} 无法作为 Excel 工作簿读取（文件可能已损坏或不是 .xlsx）") from exc
+
+
+def _csv(data: bytes, name: str) -> pd.DataFrame:
+    text = decode_text(data, name)
+    header = text.lstrip().partition("\n")[0]
+    sep = "\t" if "\t" in header and "," not in header else ","
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, sep=sep, keep_default_na=False, na_filter=False)
+    except pd.errors.EmptyDataError as exc:
+        raise TableFileError(f"{name} 没有表头，也没有数据") from exc
+    except pd.errors.ParserError as exc:
+        line = BAD_LINE.search(str(exc))
+        where = f"第{line.group(1)}行" if line else "某一行"
+        raise TableFileError(f"{name} {where}的列数与表头不一致（请检查多余的逗号或引号）") from exc
+
+
+def _frame(path: Path) -> pd.DataFrame:
+    """The first sheet of a workbook or a CSV text, told apart by content, not by the file's extension."""
+    try:
+        data = read_bytes(path)
+        if data.startswith(OLE_MAGIC):
+            raise TableFileError(f"{path.name} 是旧版 Excel（.xls）或 Word 文件，请在 Excel 中另存为 .xlsx 或 CSV")
+        if data.startswith(PDF_MAGIC):
+            raise TableFileError(f"{path.name} 是 PDF 文件，不是表格；请提供 .xlsx 或 CSV")
+        return _workbook(data, path.name) if data.startswith(ZIP_MAGIC) else _csv(data, path.name)
+    except UnreadableFile as exc:
+        raise TableFileError(str(exc)) from exc
 
 
 def read_table(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows as dicts keyed by the canonical column names; empty cells are ''."""
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        frame = pd.read_excel(path, dtype=str)
-    elif path.suffix.lower() == ".csv":
-        frame = pd.read_csv(path, dtype=str, encoding="utf-8-sig")
-    else:
-        raise TableFileError(f"{path.name}：只支持 .csv 或 .xlsx 文件")
+    """Rows as dicts keyed by the canonical column names; cells are strings as written ("NA" stays "NA")."""
+    frame = _frame(path)
+    if frame.columns.empty:
+        raise TableFileError(f"{path.name} 是空表：第1行应为表头")
     names = {}
     for target, aliases in columns.items():
         found = [c for c in frame.columns if str(c).strip() in aliases]
@@ -30,13 +69,15 @@ def read_table(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[
             names[found[0]] = target
         elif target in required:
             raise TableFileError(f"{path.name} 缺少必填列“{aliases[0]}”（可用列名：{'、'.join(aliases)}）")
-    return frame.rename(columns=names)[list(names.values())].fillna("").to_dict("records")
+    if frame.empty:
+        raise TableFileError(f"{path.name} 只有表头，没有数据行")
+    return frame.rename(columns=names)[list(names.values())].to_dict("records")
 
 
 def integer(value: object) -> int | None:
-    """An integer amount or year, else None ('12.0' and 12.0 are fine, '12.5' and 'abc' are not)."""
-    try:
-        number = float(str(value).replace(",", "").strip())
-    except (TypeError, ValueError):
+    """A whole amount or year: digits with optional thousands separators ('3,000,000', '12.0'); '1e7' is refused."""
+    text = str(value).strip()
+    if not AMOUNT.fullmatch(text):
         return None
-    return int(number) if number.is_integer() and abs(number) <= BIGINT_MAX else None
+    number = int(text.split(".")[0].replace(",", ""))
+    return number if abs(number) <= BIGINT_MAX else None
