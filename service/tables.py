@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +17,8 @@ ZIP_MAGIC = b"PK\x03\x04"  # .xlsx is a zip archive
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # legacy .xls / .doc
 PDF_MAGIC = b"%PDF"
 AMOUNT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.0*)?")
+WAN_AMOUNT = re.compile(r"[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d{1,4})?")  # 万元 to whole 元: at most 4 decimals
+WAN_HEADER = re.compile(r"(.+?)\s*[（(]万元[）)]")
 BAD_LINE = re.compile(r"line (\d+)")
 
 
@@ -57,18 +60,37 @@ def _frame(path: Path) -> pd.DataFrame:
         raise TableFileError(str(exc)) from exc
 
 
+def _in_wan(header: object, aliases: tuple[str, ...]) -> bool:
+    """A header like 履约金额（万元） for an amount column whose aliases include 履约金额."""
+    found = WAN_HEADER.fullmatch(str(header).strip())
+    return found is not None and found.group(1) in aliases
+
+
+def _wan_to_yuan(text: str) -> str:
+    """'320.5' 万元 -> '3205000'; anything else is left as written for the row check to report."""
+    if not WAN_AMOUNT.fullmatch(text.strip()):
+        return text
+    return str(int(Decimal(text.strip().replace(",", "")) * 10_000))
+
+
 def read_table(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows as dicts keyed by the canonical column names; cells are strings as written ("NA" stays "NA")."""
+    """Rows as dicts keyed by the canonical column names; cells are strings as written ("NA" stays "NA").
+
+    An amount column (``*_yuan``) headed in 万元, e.g. 履约金额（万元）, is converted to whole 元.
+    """
     frame = _frame(path)
     if frame.columns.empty:
         raise TableFileError(f"{path.name} 是空表：第1行应为表头")
     names = {}
     for target, aliases in columns.items():
         found = [c for c in frame.columns if str(c).strip() in aliases]
-        if found:
-            names[found[0]] = target
+        in_wan = [c for c in frame.columns if target.endswith("_yuan") and _in_wan(c, aliases)]
+        if found or in_wan:
+            names[(found or in_wan)[0]] = target
         elif target in required:
             raise TableFileError(f"{path.name} 缺少必填列“{aliases[0]}”（可用列名：{'、'.join(aliases)}）")
+        if in_wan and not found:
+            frame[in_wan[0]] = frame[in_wan[0]].map(_wan_to_yuan)
     if frame.empty:
         raise TableFileError(f"{path.name} 只有表头，没有数据行")
     return frame.rename(columns=names)[list(names.values())].to_dict("records")

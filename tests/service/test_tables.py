@@ -113,3 +113,13 @@ def test_bench_match_refuses_empty_and_missing_edge_lists():
     for name, message in (("empty.csv", "是空文件"), ("missing.csv", "找不到文件")):
         result = runner.invoke(app, ["bench-match", "--edges", str(DATA / name)])
         assert result.exit_code == 2 and message in result.output, result.output
+
+
+def test_amounts_headed_in_wan_yuan_are_converted_to_whole_yuan(tmp_path):
+    path = tmp_path / "contracts.csv"
+    rows = "A,B,2025,320.5\nA,B,2026,\"1,000\"\nA,B,2026,0.00001\nA,B,2026,1e3\n"
+    path.write_text("采购方,供应方,年度,履约金额（万元）\n" + rows, encoding="utf-8")
+    contracts, errors = rewards.read_contract_file(path)
+    assert [(c.row, c.performed_yuan) for c in contracts] == [(2, 3_205_000), (3, 10_000_000)]
+    assert [(e.row, e.field) for e in errors] == [(4, "performed_yuan"), (5, "performed_yuan")]
+    assert "“0.00001”" in errors[0].message and "“1e3”" in errors[1].message
