@@ -38,7 +38,9 @@ def _csv(data: bytes, name: str) -> pd.DataFrame:
     header = text.lstrip().partition("\n")[0]
     sep = "\t" if "\t" in header and "," not in header else ","
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, sep=sep, keep_default_na=False, na_filter=False)
+        return pd.read_csv(
+            io.StringIO(text), dtype=str, sep=sep, keep_default_na=False, na_filter=False, skip_blank_lines=False
+        )
     except pd.errors.EmptyDataError as exc:
         raise TableFileError(f"{name} 没有表头，也没有数据") from exc
     except pd.errors.ParserError as exc:
@@ -73,9 +75,12 @@ def _wan_to_yuan(text: str) -> str:
     return str(int(Decimal(text.strip().replace(",", "")) * 10_000))
 
 
-def read_table(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]) -> list[dict[str, str]]:
-    """Rows as dicts keyed by the canonical column names; cells are strings as written ("NA" stays "NA").
+def read_table(
+    path: Path, columns: dict[str, tuple[str, ...]], required: tuple[str, ...]
+) -> list[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet shows it, row keyed by the canonical column names), blank rows left out.
 
+    Cells are strings as written ("NA" stays "NA").
     An amount column (``*_yuan``) headed in 万元, e.g. 履约金额（万元）, is converted to whole 元.
     """
     frame = _frame(path)
@@ -91,9 +96,13 @@ def read_table(path: Path, columns: dict[str, tuple[str, ...]], required: tuple[
             raise TableFileError(f"{path.name} 缺少必填列“{aliases[0]}”（可用列名：{'、'.join(aliases)}）")
         if in_wan and not found:
             frame[in_wan[0]] = frame[in_wan[0]].map(_wan_to_yuan)
-    if frame.empty:
+    blank = frame.apply(lambda column: column.str.strip() == "").all(axis=1)
+    kept = frame[~blank].rename(columns=names)[list(names.values())]
+    numbers = [int(index) + FIRST_DATA_ROW for index in kept.index]
+    numbered = list(zip(numbers, kept.to_dict("records"), strict=True))
+    if not numbered:
         raise TableFileError(f"{path.name} 只有表头，没有数据行")
-    return frame.rename(columns=names)[list(names.values())].to_dict("records")
+    return numbered
 
 
 def integer(value: object) -> int | None:

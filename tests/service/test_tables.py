@@ -32,18 +32,21 @@ def test_a_gbk_csv_with_thousands_separators_is_imported(database):
     assert "已导入 1 家企业" in result.output
     rows = read_table(DATA / "enterprises_gbk.csv", imports.COLUMNS, imports.REQUIRED)
     assert rows == [
-        {
-            "uscc": "913101173KNQLGY74H",
-            "name": "上海松江智能终端示范厂",
-            "address": "松江区泗泾镇",
-            "revenue_yuan": "3,000,000",
-        }
+        (
+            2,
+            {
+                "uscc": "913101173KNQLGY74H",
+                "name": "上海松江智能终端示范厂",
+                "address": "松江区泗泾镇",
+                "revenue_yuan": "3,000,000",
+            },
+        )
     ]
 
 
 def test_names_like_na_stay_names_and_1e7_is_refused_with_its_row(database):
     path = DATA / "enterprises_na_names_1e7.csv"
-    assert [row["name"] for row in read_table(path, imports.COLUMNS, imports.REQUIRED)] == ["NA", "None", "null"]
+    assert [row["name"] for _, row in read_table(path, imports.COLUMNS, imports.REQUIRED)] == ["NA", "None", "null"]
     result = runner.invoke(app, ["import-enterprises", str(path)])
     assert result.exit_code == 1
     assert "第4行 revenue_yuan：“1e7”不是整数" in result.output
@@ -123,3 +126,15 @@ def test_amounts_headed_in_wan_yuan_are_converted_to_whole_yuan(tmp_path):
     assert [(c.row, c.performed_yuan) for c in contracts] == [(2, 3_205_000), (3, 10_000_000)]
     assert [(e.row, e.field) for e in errors] == [(4, "performed_yuan"), (5, "performed_yuan")]
     assert "“0.00001”" in errors[0].message and "“1e3”" in errors[1].message
+
+
+def test_blank_rows_are_skipped_and_later_rows_keep_their_spreadsheet_numbers(tmp_path):
+    header, good, bad = ["采购方", "供应方", "年度", "履约金额"], ["A", "B", 2025, 1], ["A", "B", 2025, "x"]
+    (tmp_path / "blank.csv").write_text("采购方,供应方,年度,履约金额\nA,B,2025,1\n\nA,B,2025,x\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    for row in (header, good, [], bad):
+        book.active.append(row)
+    book.save(tmp_path / "blank.xlsx")
+    for name in ("blank.csv", "blank.xlsx"):
+        rows, errors = rewards.read_contract_file(tmp_path / name)
+        assert [r.row for r in rows] == [2] and [(e.row, e.field) for e in errors] == [(4, "performed_yuan")], name
