@@ -15,6 +15,7 @@ are buyers; in the customer direction, suppliers.
 from __future__ import annotations
 
 import csv
+import io
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ from matching.market import Contract, Market
 from matching.ranker import PartnerRanker, Scored
 from matching.rerank import RerankConfig, new_partners
 from matching.signals import Direction, Query
+from matching.textfiles import UnreadableFile, parse_date, read_text
 
 BASELINES = ("random", "popularity", "chain", "text", "graph", "l3_popularity", "l3_undirected")
 METHOD_LABELS = {
@@ -50,21 +52,27 @@ class EdgeListError(ValueError):
 
 
 def read_edge_list(path: Path) -> list[Contract]:
-    """``supplier,customer,date`` rows (ISO dates; a header row is required)."""
+    """``supplier,customer,date`` rows (a header row is required; any encoding Excel saves, Chinese date forms)."""
+    try:
+        text = read_text(path)
+    except UnreadableFile as exc:
+        raise EdgeListError(str(exc)) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    missing = {"supplier", "customer", "date"} - {name.strip() for name in reader.fieldnames or ()}
+    if missing:
+        raise EdgeListError(f"{path.name}：缺少列 {', '.join(sorted(missing))}（需要 supplier,customer,date）")
     contracts = []
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = {"supplier", "customer", "date"} - set(reader.fieldnames or ())
-        if missing:
-            raise EdgeListError(f"{path.name}：缺少列 {', '.join(sorted(missing))}（需要 supplier,customer,date）")
-        for row_number, row in enumerate(reader, start=2):
-            try:
-                signed = date.fromisoformat(row["date"].strip())
-            except ValueError as exc:
-                raise EdgeListError(f"{path.name} 第{row_number}行 date：“{row['date']}”不是 YYYY-MM-DD 日期") from exc
-            if not row["supplier"] or not row["customer"]:
-                raise EdgeListError(f"{path.name} 第{row_number}行：supplier 和 customer 不能为空")
-            contracts.append(Contract(row["supplier"].strip(), row["customer"].strip(), signed))
+    for row_number, row in enumerate(reader, start=2):
+        row = {str(key).strip(): (value or "").strip() for key, value in row.items() if key is not None}
+        try:
+            signed = parse_date(row["date"])
+        except ValueError as exc:
+            raise EdgeListError(f"{path.name} 第{row_number}行 date：{exc}") from exc
+        if not row["supplier"] or not row["customer"]:
+            raise EdgeListError(f"{path.name} 第{row_number}行：supplier 和 customer 不能为空")
+        contracts.append(Contract(row["supplier"], row["customer"], signed))
+    if not contracts:
+        raise EdgeListError(f"{path.name} 只有表头，没有数据行")
     return contracts
 
 

@@ -13,7 +13,7 @@ from geodata.placement import Placer
 from service import models as m
 from service import repository
 from service.geo import place_or_refuse, placer_for
-from service.tables import FIRST_DATA_ROW, integer, read_table
+from service.tables import integer, read_table
 
 COLUMNS = {
     "uscc": ("uscc", "统一社会信用代码"),
@@ -122,7 +122,7 @@ def import_enterprises(*, session: Session, path: Path, chain_code: str, datum: 
     placer = placer_for(session)
     records: dict[int, EnterpriseRecord] = {}
     errors: list[RowProblem] = []
-    for row_number, row in enumerate(read_table(path, COLUMNS, REQUIRED), start=FIRST_DATA_ROW):
+    for row_number, row in read_table(path, COLUMNS, REQUIRED):
         try:
             records[row_number] = record_from_row(row, placer, Datum(datum))
         except InvalidRecord as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, replace
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from matching.reward import (
 )
 from service import models as m
 from service.excel import write_workbook
-from service.tables import FIRST_DATA_ROW, integer, read_table
+from service.tables import integer, read_table
 
 # Parks administered by the 松江经济技术开发区 (its budget pays the 30 % instead of a town).
 # From geodata/data/PROVENANCE.md: the ETDZ, its 东部园区 (former 松江工业区), the
@@ -79,14 +79,19 @@ def contracts_from_db(*, session: Session) -> list[ContractRow]:
 
 def read_contract_file(path: Path) -> tuple[list[ContractRow], list[RowError]]:
     """Rows of a CSV or Excel file, numbered as a spreadsheet shows them."""
-    return rows_from_records(read_table(path, COLUMNS, REQUIRED), first_row=FIRST_DATA_ROW)
+    return rows_from_numbered(read_table(path, COLUMNS, REQUIRED))
 
 
 def rows_from_records(records: list[dict], first_row: int) -> tuple[list[ContractRow], list[RowError]]:
-    """Contract rows from loosely typed records; a row whose numbers cannot be read becomes an error."""
+    """Contract rows from loosely typed records numbered from ``first_row``."""
+    return rows_from_numbered(enumerate(records, start=first_row))
+
+
+def rows_from_numbered(records: Iterable[tuple[int, dict]]) -> tuple[list[ContractRow], list[RowError]]:
+    """Contract rows from numbered loosely typed records; a row whose numbers cannot be read becomes an error."""
     rows: list[ContractRow] = []
     errors: list[RowError] = []
-    for index, record in enumerate(records, start=first_row):
+    for index, record in records:
         numbers = {key: integer(record.get(key)) for key in ("year", "performed_yuan", "contracted_yuan")}
         bad = [k for k in ("year", "performed_yuan") if numbers[k] is None]
         if record.get("contracted_yuan") not in (None, "") and numbers["contracted_yuan"] is None:

