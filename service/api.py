@@ -6,6 +6,7 @@ import secrets
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 
 from chainmap.records import InvalidRecord
@@ -17,12 +18,19 @@ from service.web.errors import ERROR_RESPONSES, invalid_record, invalid_request,
 from service.web.limits import BodySizeLimit
 
 SESSION_HOURS = 8
+DOCS_ASSETS = "/static/docs"
 
 
 def create_app(settings: Settings) -> FastAPI:
     from service.routes import audit, chains, enterprises, geo, health, login, matching, pages, rewards
 
-    app = FastAPI(title="chainmap 产业链全景图", version="0.1.0", description="产业链全景、伙伴匹配与协同奖励测算")
+    # /docs and /redoc with Swagger UI and ReDoc served from the package's own copies, no CDN
+    app = FastAPIOffline(
+        title="chainmap 产业链全景图",
+        version="0.1.0",
+        description="产业链全景、伙伴匹配与协同奖励测算",
+        static_url=DOCS_ASSETS,
+    )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
     app.state.chain = load_named_chain(settings.chain)

@@ -1,14 +1,19 @@
+from collections.abc import Callable
+from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
+from pydantic import ValidationError, validate_call
+from starlette.datastructures import QueryParams
 
 from matching.signals import Direction, Scope
-from service import matching, repository
+from service import forms, matching, repository
 from service.auth.permissions import Action, Principal
 from service.models import BIGINT_MAX
 from service.routes.pages import templates
 from service.web.deps import SessionDep, allowed, ensure_reach
+from service.web.errors import error_message
 
 router = APIRouter(tags=["matching"])
 
@@ -70,15 +75,79 @@ def customers(request: Request, session: SessionDep, who: Matcher, params: Match
     return _answer(request, session, who, Direction.CUSTOMERS, params)
 
 
+# The page's fields as people read them, for its Chinese error messages.
+FIELD_NAMES = {
+    "direction": "查找方向",
+    "uscc": "企业统一社会信用代码",
+    "need": "需求描述",
+    "segment": "环节",
+    "lon": "经度",
+    "lat": "纬度",
+    "scope": "范围",
+    "max_km": "最大距离",
+    "label": "标签",
+    "budget_yuan": "年度预算",
+    "min_revenue_yuan": "最低营业收入",
+    "exclude_partners": "单列已有合作伙伴",
+    "k": "条数",
+}
+MONEY_FIELDS = ("budget_yuan", "min_revenue_yuan")
+LIST_FIELDS = ("segment", "label")
+
+
+@cache
+def _validated_match_request() -> Callable[..., dict]:
+    """match_request with its Query constraints checked by pydantic, for the page's own form reading."""
+    return validate_call(match_request)
+
+
+def _field_value(name: str, given: list[str]) -> object:
+    if name in LIST_FIELDS:
+        return given
+    return forms.parse_yuan(given[-1]) if name in MONEY_FIELDS else given[-1]
+
+
+def read_match_form(query: QueryParams) -> tuple[Direction, dict, dict[str, str]]:
+    """The /match form: blank fields are absent, money may be written in 元 or 万元.
+    Returns the direction, match_request's parameters and the Chinese error per field."""
+    values: dict = {}
+    errors: dict[str, str] = {}
+    for name in FIELD_NAMES.keys() & set(query.keys()):
+        given = [value for value in query.getlist(name) if value.strip()]
+        if not given:
+            continue
+        try:
+            values[name] = _field_value(name, given)
+        except ValueError as exc:
+            errors[name] = f"{FIELD_NAMES[name]}：{exc}"
+    try:
+        direction = Direction(values.pop("direction", Direction.SUPPLIERS))
+    except ValueError:
+        errors["direction"] = f"{FIELD_NAMES['direction']}：应为供应商或客户"
+        direction = Direction.SUPPLIERS
+    try:
+        params = _validated_match_request()(**{k: v for k, v in values.items() if k not in errors})
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = str(error["loc"][0])
+            errors.setdefault(name, f"{FIELD_NAMES.get(name, name)}：{error_message(dict(error))}")
+        params = {}
+    return direction, params, errors
+
+
 @router.get("/match", response_class=HTMLResponse, include_in_schema=False)
-def match_page(
-    request: Request,
-    session: SessionDep,
-    who: Matcher,
-    params: MatchRequest,
-    direction: Direction = Direction.SUPPLIERS,
-) -> HTMLResponse:
-    context: dict = {"params": params, "direction": direction, "result": None, "error": None}
+def match_page(request: Request, session: SessionDep, who: Matcher) -> HTMLResponse:
+    """Reads its own query (see read_match_form) so that a bad field is shown on the page, never as JSON."""
+    direction, params, errors = read_match_form(request.query_params)
+    context: dict = {
+        "form": request.query_params,
+        "direction": direction,
+        "result": None,
+        "error": None,
+        "errors": errors,
+    }
+    if errors:
+        return templates.TemplateResponse(request, "match.html", context, status_code=422)
     if params["uscc"] or params["need"] or params["segments"]:
         try:
             context["result"] = _answer(request, session, who, direction, params)

@@ -41,18 +41,22 @@ MESSAGES = {
 }
 
 
+def error_message(error: dict) -> str:
+    """One pydantic error's message in Chinese, without the field."""
+    template = MESSAGES.get(error.get("type", ""), "取值无效")
+    context = {key: str(value).replace(" or ", ", ") for key, value in error.get("ctx", {}).items()}
+    try:
+        return template.format(**context)
+    except (KeyError, IndexError):
+        return template
+
+
 def field_errors(errors: list[dict]) -> list[dict]:
     """pydantic's errors with the field path joined by dots and the message in Chinese."""
     result = []
     for error in errors:
-        location = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
-        template = MESSAGES.get(error.get("type", ""), "取值无效")
-        context = {key: str(value).replace(" or ", ", ") for key, value in error.get("ctx", {}).items()}
-        try:
-            message = template.format(**context)
-        except (KeyError, IndexError):
-            message = template
-        result.append({"field": ".".join(location), "msg": f"{'.'.join(location) or '请求'}：{message}"})
+        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
+        result.append({"field": location, "msg": f"{location or '请求'}：{error_message(error)}"})
     return result
 
 

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -28,6 +30,17 @@ def test_health_of_an_unmigrated_database_is_503(tmp_path):
 def test_openapi_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     assert "/api/health" in client.get("/openapi.json").json()["paths"]
+
+
+@pytest.mark.parametrize(("page", "asset"), [("/docs", "swagger-ui-bundle.js"), ("/redoc", "redoc.standalone.js")])
+def test_api_docs_load_only_local_assets(client, page, asset):
+    html = client.get(page).text
+    assert not re.findall(r"(?:https?:)?//[\w.-]+", html), "no CDN or other host"
+    urls = re.findall(r'(?:src|href|spec-url)="([^"]+)"', html) + re.findall(r"url: '([^']+)'", html)
+    assert any(url.endswith(asset) for url in urls) and any(url == "/openapi.json" for url in urls)
+    for url in urls:
+        response = client.get(url)
+        assert url.startswith("/") and response.status_code == 200 and response.content, url
 
 
 def test_enterprises_can_be_searched_and_fetched(client, small_demo):

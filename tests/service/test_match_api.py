@@ -64,3 +64,30 @@ def test_match_page_shows_the_shortlist_in_chinese(client, buyer):
     assert empty.status_code == 200 and "推荐理由" not in empty.text and "<form" in empty.text
     wrong = client.get("/match", params={"uscc": "913101174JURQ2839L"})
     assert "未找到" in wrong.text
+
+
+def test_match_form_with_blank_optional_fields_and_money_in_wan(client):
+    form = {"direction": "suppliers", "uscc": "", "need": "激光雷达，用于服务机器人避障", "scope": "local"}
+    blank = {"max_km": "", "label": "", "budget_yuan": "", "k": ""}
+    page = client.get("/match", params=form | blank)
+    assert page.status_code == 200 and "推荐理由" in page.text and 'class="field-error"' not in page.text
+    assert page.text.count("<tr><td>") == 10 and "协同奖励" in page.text
+    wan = client.get("/match", params=form | blank | {"budget_yuan": "500万", "k": "3"})
+    assert wan.status_code == 200 and wan.text.count("<tr><td>") == 3
+    assert "按预算500万元测算" in wan.text and "首年可获奖励约50万元" in wan.text
+    assert 'value="500万"' in wan.text
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("budget_yuan", "abc", "年度预算：应为金额"),
+        ("max_km", "远", "最大距离：应为数字"),
+        ("k", "0", "条数：应不小于 1"),
+    ],
+)
+def test_match_form_shows_a_bad_field_in_chinese_on_the_page(client, field, value, message):
+    page = client.get("/match", params={"need": "MCU", field: value})
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert f'<span class="field-error" role="alert">{message}' in page.text and "<form" in page.text
+    assert "推荐理由" not in page.text

@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service import models as m
-from service.api import create_app
+from service.api import DOCS_ASSETS, create_app
 from service.auth.permissions import PERMISSIONS, Action, Role
 from service.settings import Settings
 
@@ -61,7 +61,8 @@ def clients(app, target):
     return made
 
 
-FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}  # FastAPI's own documentation pages
+# FastAPI's own documentation pages and their scripts and styles
+FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", DOCS_ASSETS}
 
 
 def _routes(app) -> list[tuple[str, object]]:
