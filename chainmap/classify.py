@@ -206,9 +206,13 @@ class SegmentClassifier:
         return self.classify_many([description])[0]
 
     def classify_many(self, descriptions: list[Description]) -> list[list[SegmentMatch]]:
-        inside, given_inside = self.probabilities(descriptions)
-        nodes = inside[:, None] * (given_inside @ self._below)
+        inside, nodes = self.node_probabilities(descriptions)
         return [self._answer(d, nodes[row], float(inside[row])) for row, d in enumerate(descriptions)]
+
+    def node_probabilities(self, descriptions: list[Description]) -> tuple[np.ndarray, np.ndarray]:
+        """P(inside the chain), and P(segment and everything below it) per segment (columns: ``nodes``)."""
+        inside, given_inside = self.probabilities(descriptions)
+        return inside, inside[:, None] * (given_inside @ self._below)
 
     def _answer(self, description: Description, node_p: np.ndarray, inside: float) -> list[SegmentMatch]:
         if inside < 0.5:
@@ -223,10 +227,6 @@ class SegmentClassifier:
         taken = {code, *self.chain.descendants(code), *self.chain.ancestors(code)}
         others = [s.code for s in self.chain.leaves if s.code not in taken and p[s.code] >= self.also_confidence]
         return answer + [self._match(c, p[c], description) for c in sorted(others, key=lambda c: -p[c])]
-
-    def inside_probability(self, description: Description) -> float:
-        """How likely the enterprise belongs to the chain at all."""
-        return float(self.probabilities([description])[0][0])
 
     def _code_only(self, description: Description) -> list[SegmentMatch]:
         target = self.codes.target(description.industry_code)

@@ -64,8 +64,7 @@ HEADER = f"{'split':<34}{'n':>5}{'方向':>6}{'环节':>6}{'路径':>6}{'末级'
 def outcomes(classifier: SegmentClassifier, examples: list[LabelledExample]) -> list[Outcome]:
     chain = classifier.chain
     descriptions = [e.description for e in examples]
-    inside, given = classifier.probabilities(descriptions)
-    directions = inside[:, None] * (given @ classifier._below)
+    inside, directions = classifier.node_probabilities(descriptions)
     answers = classifier.classify_many(descriptions)
     found = []
     for row, (example, answer) in enumerate(zip(examples, answers, strict=True)):
