@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need outside Python: Debian's chromium (browser tests),
-# fonts-noto-cjk (Chinese in screenshots and raster exports), libcairo2 (PNG export of
-# the chain diagram, through cairosvg), and a running PostgreSQL.
+# fonts-noto-cjk (Chinese in screenshots, raster exports and PDFs), libcairo2 (PNG export of
+# the chain diagram, through cairosvg), Pango (PDF briefings, through WeasyPrint), and a running PostgreSQL.
 # Idempotent: does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 ldconfig -p | grep -q "libcairo.so.2" || missing+=(libcairo2)
+ldconfig -p | grep -q "libpangoft2-1.0.so.0" || missing+=(libpangoft2-1.0-0)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"

@@ -8,13 +8,19 @@ from fastapi.templating import Jinja2Templates
 from service import repository
 from service.auth.permissions import ANONYMOUS, Action
 from service.web.deps import SessionDep, allowed, csrf_token
+from service.web.navigation import NAVIGATION
 
 router = APIRouter(include_in_schema=False)
 
 
 def _account(request: Request) -> dict:
-    """Every page shows who is signed in and carries the CSRF token for its forms."""
-    return {"who": getattr(request.state, "principal", ANONYMOUS), "csrf": csrf_token(request)}
+    """Every page shows the navigation and who is signed in, and carries the CSRF token for its forms."""
+    return {
+        "who": getattr(request.state, "principal", ANONYMOUS),
+        "csrf": csrf_token(request),
+        "navigation": NAVIGATION,
+        "app_chain": request.app.state.chain,
+    }
 
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates", context_processors=[_account])
