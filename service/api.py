@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
 from starlette.middleware.sessions import SessionMiddleware
 
@@ -19,6 +21,7 @@ from service.web.limits import BodySizeLimit
 
 SESSION_HOURS = 8
 DOCS_ASSETS = "/static/docs"
+APP_ASSETS = Path(__file__).parent / "static"  # served at /assets: the pages' stylesheet and scripts
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -47,6 +50,7 @@ def create_app(settings: Settings) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.mount("/assets", StaticFiles(directory=APP_ASSETS), name="assets")
     for module in (health, login, enterprises, chains, rewards, geo, matching, pages, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

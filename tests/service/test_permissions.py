@@ -61,8 +61,8 @@ def clients(app, target):
     return made
 
 
-# FastAPI's own documentation pages and their scripts and styles
-FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", DOCS_ASSETS}
+# FastAPI's own documentation pages and their scripts and styles, and the pages' stylesheet
+FRAMEWORK = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", DOCS_ASSETS, "/assets"}
 
 
 def _routes(app) -> list[tuple[str, object]]:
