@@ -10,9 +10,11 @@ popups are built on click. Leaflet and its plugins are inlined, so the page work
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
+from html import escape
 from pathlib import Path
 
 import folium
@@ -20,17 +22,21 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from branca.element import Element, Figure, MacroElement, Template
-from folium.plugins import HeatMap, MarkerCluster
+from folium.plugins import HeatMap
 
 from chainmap.records import LABEL_NAMES, EnterpriseRecord, Label, LocationPrecision
 from chainmap.taxonomy import Chain, Tier
 from geodata import BOUNDARY_CREDIT, LOCAL_CITY, Datum, district_shape, folium_location, parks, wgs84_to_gcj02
 
 ASSETS = Path(__file__).parent / "map_assets"
-SCRIPTS = ("leaflet.js", "leaflet.markercluster.js", "leaflet-heat.js")
-STYLES = ("leaflet.css", "MarkerCluster.css", "MarkerCluster.Default.css")
+SCRIPTS = ("leaflet.js", "leaflet.markercluster.js", "leaflet-heat.js", "panorama.js")
+STYLES = ("leaflet.css", "MarkerCluster.css", "panorama.css")
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f")
 OUTSIDE = "未归入本链"
+# Soft fills for town areas, neighbours in different ones; opaque enough to be the background offline.
+TOWN_FILLS = ("#dcebd5", "#f3e6cc", "#d8e4f2", "#f1dbe2", "#e4dcf1", "#d5ecea", "#eeeed0")
+# Room kept free of the search panel (top left) and the legend (bottom right) when fitting the district.
+FIT_TOP_LEFT, FIT_BOTTOM_RIGHT = (20, 110), (250, 20)
 LABEL_ORDER = tuple(Label)
 
 
@@ -61,6 +67,16 @@ TILES = {
 }
 
 
+class _Page(Figure):
+    """folium's page, with the document's language and title."""
+
+    _template = Template(
+        '<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<title>{{ this.title }}</title>\n'
+        "{{ this.header.render(**kwargs) }}\n</head>\n<body>\n{{ this.html.render(**kwargs) }}\n</body>\n"
+        "<script>\n{{ this.script.render(**kwargs) }}\n</script>\n</html>\n"
+    )
+
+
 class MapFrame:
     """A base map and the one conversion of WGS-84 overlays into its datum."""
 
@@ -84,17 +100,26 @@ class MapFrame:
     def geometry(self, shape):
         return shapely.transform(shape, lambda xy: np.column_stack(self.xy(xy[:, 0], xy[:, 1])))
 
-    def new_map(self) -> folium.Map:
+    def new_map(self, title: str = "chainmap") -> folium.Map:
+        """An empty map of the district on a page of its own, with the page's title."""
         west, south, east, north = district_shape().bounds
         centre = self.location((west + east) / 2, (south + north) / 2)
-        fmap = folium.Map(location=centre, zoom_start=11, tiles=None, prefer_canvas=True, control_scale=True)
+        fmap = folium.Map(location=centre, zoom_start=11, tiles=None, prefer_canvas=True, zoom_snap=0.25)
         fmap.options["maxZoom"] = 18  # marker clusters need it when there are no tiles
+        page = _Page(title=escape(title))
+        page.add_child(fmap)
         if self.basemap is not Basemap.NONE:
             url, attribution, name = TILES[self.basemap]
             subdomains = "1234" if self.basemap is Basemap.AMAP else "01234567"
             url = url.replace("{key}", self.tianditu_key or "")
             folium.TileLayer(url, attr=attribution, name=name, subdomains=subdomains, max_zoom=18).add_to(fmap)
-        fmap.fit_bounds([self.location(west, south), self.location(east, north)])
+        else:
+            page.header.add_child(Element("<style>.leaflet-container{background:#e9eef2}</style>"))
+        fmap.fit_bounds(
+            [self.location(west, south), self.location(east, north)],
+            padding_top_left=FIT_TOP_LEFT,
+            padding_bottom_right=FIT_BOTTOM_RIGHT,
+        )
         return fmap
 
 
@@ -136,16 +161,75 @@ def _district(fmap: folium.Map, frame: MapFrame) -> None:
     folium.GeoJson(shapely.geometry.mapping(shape), name="松江区边界", style_function=lambda _: style).add_to(fmap)
 
 
-def _towns(fmap: folium.Map, frame: MapFrame, areas: gpd.GeoDataFrame) -> None:
+LABEL_ZOOM = 11  # labels are placed apart at the opening zoom, so they stay apart closer in
+LABEL_PANE = "cm-labels"  # above areas and enterprise points, below cluster rings and popups
+
+
+def _pixel(lat: float, lon: float) -> tuple[float, float]:
+    """Web-Mercator pixel position at LABEL_ZOOM."""
+    size = 256 * 2**LABEL_ZOOM
+    y = (1 - math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / math.pi) / 2
+    return (lon + 180) / 360 * size, y * size
+
+
+class _Labels:
+    """Names written on the map (not clickable): towns centred, parks beside their point on a free side."""
+
+    def __init__(self) -> None:
+        self.boxes: list[tuple[float, float, float, float]] = []
+
+    def _free(self, box: tuple[float, float, float, float]) -> bool:
+        left, top, right, bottom = box
+        return all(right <= b[0] or left >= b[2] or bottom <= b[1] or top >= b[3] for b in self.boxes)
+
+    def add(self, group: folium.FeatureGroup, location: tuple[float, float], text: str, kind: str) -> None:
+        x, y = _pixel(*location)
+        w, h, gap = 12 * len(text) + 4, 16, 14  # a CJK glyph of the 12 px font is about 12 px wide
+        sides = {
+            "centre": (x - w / 2, y - h / 2),
+            "right": (x + gap, y - h / 2),
+            "left": (x - gap - w, y - h / 2),
+            "above": (x - w / 2, y - gap - h),
+            "below": (x - w / 2, y + gap),
+        }
+        choices = ["centre"] if kind == "town" else ["right", "left", "above", "below"]
+        boxes = {side: (*sides[side], sides[side][0] + w, sides[side][1] + h) for side in choices}
+        side = next((side for side in choices if self._free(boxes[side])), choices[0])
+        self.boxes.append(boxes[side])
+        html = f"<div>{escape(text)}</div>"
+        icon = folium.DivIcon(html=html, class_name=f"cm-label cm-{kind} cm-{side}", icon_size=(0, 0))
+        folium.Marker(location, icon=icon, interactive=False, keyboard=False, pane=LABEL_PANE).add_to(group)
+
+
+def _area_fills(areas: gpd.GeoDataFrame) -> list[str]:
+    """A fill per area, different from its neighbours' (greedy colouring of the touching areas)."""
+    grown = list(shapely.buffer(np.asarray(areas.geometry), 1e-4))
+    fills: list[str] = []
+    for i, shape in enumerate(grown):
+        taken = {fills[j] for j in range(i) if grown[j].intersects(shape)}
+        fills.append(next((f for f in TOWN_FILLS if f not in taken), TOWN_FILLS[i % len(TOWN_FILLS)]))
+    return fills
+
+
+def _towns(fmap: folium.Map, frame: MapFrame, areas: gpd.GeoDataFrame, labels: _Labels) -> None:
+    """Town areas with their names; shaded as the background when there are no tiles, faint over tiles."""
+    opacity = 0.85 if frame.basemap is Basemap.NONE else 0.06
     group = folium.FeatureGroup(name="街镇（无官方边界处为示意范围）", show=True)
-    for row in areas.itertuples():
+    for row, fill in zip(areas.itertuples(), _area_fills(areas), strict=True):
         note = "官方边界" if row.official else "示意范围（按街镇中心划分，非行政边界）"
-        style = {"color": "#78909c", "weight": 1 if row.official else 0.8, "dashArray": None if row.official else "4 4"}
+        style = {
+            "color": "#78909c",
+            "weight": 1 if row.official else 0.8,
+            "dashArray": None if row.official else "4 4",
+            "fillColor": fill,
+            "fillOpacity": opacity,
+        }
+        shape = frame.geometry(row.geometry)
         folium.GeoJson(
-            shapely.geometry.mapping(frame.geometry(row.geometry)),
-            style_function=lambda _, s={**style, "fillOpacity": 0.02}: s,
-            tooltip=f"{row.name}：{note}",
+            shapely.geometry.mapping(shape), style_function=lambda _, s=style: s, tooltip=f"{row.name}：{note}"
         ).add_to(group)
+        centre = shape.representative_point()
+        labels.add(group, folium_location(centre.x, centre.y), row.name, "town")
     group.add_to(fmap)
 
 
@@ -159,7 +243,12 @@ def _park_popup(name: str, focus: list[str], confidence: str, counts: Counter) -
 
 
 def _parks(
-    fmap: folium.Map, frame: MapFrame, chain: Chain, enterprises: list[EnterpriseRecord], layers: MapLayers
+    fmap: folium.Map,
+    frame: MapFrame,
+    chain: Chain,
+    enterprises: list[EnterpriseRecord],
+    layers: MapLayers,
+    labels: _Labels,
 ) -> None:
     focus = {p.park: [chain.segments[c].name for c in p.focus] for p in chain.park_focus}
     counts: dict[str, Counter] = {}
@@ -184,6 +273,8 @@ def _parks(
                 shapely.geometry.mapping(frame.geometry(official[row.name])),
                 style_function=lambda _: {"color": "#6a1b9a", "weight": 2, "fillOpacity": 0.08},
             ).add_child(popup).add_to(group)
+            centre = frame.geometry(official[row.name]).representative_point()
+            labels.add(group, folium_location(centre.x, centre.y), row.name, "park")
             continue
         low = "low" in row.confidence
         folium.CircleMarker(
@@ -197,6 +288,7 @@ def _parks(
             tooltip=f"{row.name}（点位可信度：{row.confidence}）",
             popup=popup,
         ).add_to(group)
+        labels.add(group, frame.location(row.geometry.x, row.geometry.y), row.name, "park")
     group.add_to(fmap)
 
 
@@ -246,76 +338,11 @@ def enterprise_table(chain: Chain, enterprises: list[EnterpriseRecord], frame: M
 _SCRIPT = Template(
     """
 {% macro script(this, kwargs) %}
-(function () {
-  const D = {{ this.data_json }};
-  const clusters = [{{ this.cluster_names }}];
-  const map = {{ this._parent.get_name() }};
-  const link = {{ this.link_json }};
-  const esc = s => String(s).replace(/[&<>"]/g, c => ({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}[c]));
-  function popup(r) {
-    const segs = r[5].slice(0, 3).map(i => D.segments[i]).join("、") || "未归入本链";
-    const labels = D.labels.filter((_, i) => r[6] & (1 << i)).join("、");
-    const where = r[8] ? "<br><i>位置为估计（街镇中心或园区代表点）</i>" : "";
-    return "<b>" + esc(r[2]) + "</b><br>" + esc(segs) + (labels ? "<br>" + esc(labels) : "") + where +
-      "<br><a href='" + link.replace("{uscc}", encodeURIComponent(r[3])) + "' target='_blank'>查找供应商</a>";
-  }
-  function marker(r) {
-    const color = D.colors[r[4]];
-    const m = L.circleMarker([r[0], r[1]], {radius: 6, color: color, weight: r[8] ? 1.5 : 1,
-      dashArray: r[8] ? "2 2" : null, fillColor: color, fillOpacity: r[8] ? 0.15 : 0.8});
-    m.bindPopup(() => popup(r));
-    m.row = r;
-    return m;
-  }
-  const markers = D.rows.map(marker);
-  function draw() {
-    const label = +document.getElementById("cm-label").value, tier = +document.getElementById("cm-tier").value;
-    const keep = markers.filter(m => (label < 0 || (m.row[6] & (1 << label))) && (tier < 0 || m.row[7] === tier));
-    clusters.forEach((c, i) => { c.clearLayers(); c.addLayers(keep.filter(m => m.row[4] === i)); });
-    document.getElementById("cm-count").textContent = keep.length + " 家";
-  }
-  const control = L.control({position: "topleft"});
-  control.onAdd = function () {
-    const div = L.DomUtil.create("div", "cm-panel");
-    const options = (names) => "<option value='-1'>全部</option>" +
-      names.map((n, i) => "<option value='" + i + "'>" + n + "</option>").join("");
-    div.innerHTML = "<input id='cm-search' placeholder='按企业名称搜索，回车定位'><br>" +
-      "标签 <select id='cm-label'>" + options(D.labels) + "</select> " +
-      "层级 <select id='cm-tier'>" + options(D.tiers) + "</select> " +
-      "<span id='cm-count'></span><div id='cm-found'></div>";
-    L.DomEvent.disableClickPropagation(div);
-    return div;
-  };
-  control.addTo(map);
-  document.getElementById("cm-label").onchange = draw;
-  document.getElementById("cm-tier").onchange = draw;
-  document.getElementById("cm-search").onkeydown = function (event) {
-    if (event.key !== "Enter" || !this.value.trim()) return;
-    const hits = markers.filter(m => m.row[2].includes(this.value.trim()));
-    document.getElementById("cm-found").textContent = hits.length ? "找到 " + hits.length + " 家" : "未找到";
-    if (!hits.length) return;
-    const hit = hits[0], cluster = clusters[hit.row[4]];
-    if (!map.hasLayer(cluster)) map.addLayer(cluster);  // a hidden direction layer is shown again
-    if (!cluster.hasLayer(hit)) {  // hidden by the label or tier filter: clear the filters
-      document.getElementById("cm-label").value = "-1"; document.getElementById("cm-tier").value = "-1"; draw();
-    }
-    cluster.zoomToShowLayer(hit, () => hit.openPopup());
-  };
-  draw();
-})();
+const D = {{ this.data_json }};
+chainmapPanorama({{ this._parent.get_name() }}, D, {{ this.link_json }});
 {% endmacro %}
 """
 )
-
-
-def _cluster_icon(color: str) -> str:
-    """A cluster bubble in its direction's colour, sized by count."""
-    return (
-        "function (cluster) { const n = cluster.getChildCount(), s = n < 10 ? 26 : n < 100 ? 32 : 40;"
-        f" return L.divIcon({{html: '<div style=\"background:{color};opacity:.85;color:#fff;border-radius:50%;"
-        "width:' + s + 'px;height:' + s + 'px;line-height:' + s + 'px;text-align:center;font:bold 12px sans-serif\">'"
-        " + n + '</div>', className: 'cm-cluster', iconSize: [s, s]}); }"
-    )
 
 
 # Characters that could end an inline <script> (``</script>``, ``<!--``) or a JavaScript line
@@ -331,31 +358,13 @@ def script_json(value: object) -> str:
 
 
 class _EnterpriseLayers(MacroElement):
-    def __init__(self, data: dict, clusters: list[MarkerCluster], supplier_link: str):
+    """The enterprises, drawn in the browser by ``chainmapPanorama`` (map_assets/panorama.js)."""
+
+    def __init__(self, data: dict, supplier_link: str):
         super().__init__()
         self._template = _SCRIPT
         self.data_json = script_json(data)
-        self.cluster_names = ", ".join(c.get_name() for c in clusters)
         self.link_json = script_json(supplier_link)
-
-
-def _legend(data: dict, notes: list[str]) -> Element:
-    items = "".join(
-        f"<div><span style='background:{color}'></span>{name}</div>"
-        for name, color in zip(data["directions"], data["colors"], strict=True)
-    )
-    extra = "".join(f"<div class='cm-note'>{note}</div>" for note in notes)
-    return Element(
-        "<style>.cm-legend{position:absolute;z-index:1000;right:10px;bottom:30px;background:#fff;padding:8px 10px;"
-        "border-radius:6px;font:12px 'Noto Sans CJK SC',sans-serif;box-shadow:0 1px 4px #0004;max-width:260px}"
-        ".cm-legend span{display:inline-block;width:11px;height:11px;border-radius:50%;margin-right:6px}"
-        ".cm-note{color:#555;margin-top:4px}.cm-panel{background:#fff;padding:6px 8px;border-radius:6px;"
-        "font:12px 'Noto Sans CJK SC',sans-serif;box-shadow:0 1px 4px #0004}#cm-search{width:220px}</style>"
-        f"<div class='cm-legend'><b>产业方向</b>{items}"
-        "<div class='cm-note'>实心圆：坐标定位；空心虚线圆：位置为估计（街镇中心或园区代表点）</div>"
-        "<div class='cm-note'>虚线园区圈：点位可信度低；虚线街镇范围为示意，非行政边界</div>"
-        f"{extra}<div class='cm-note'>{BOUNDARY_CREDIT}</div></div>"
-    )
 
 
 def panorama_map(
@@ -367,25 +376,20 @@ def panorama_map(
     supplier_link: str = "/match?uscc={uscc}",
 ) -> folium.Map:
     frame = frame or MapFrame()
-    fmap = _offline(frame.new_map())
+    fmap = _offline(frame.new_map(f"{chain.name}全景地图 · chainmap"))
     _inline_assets(fmap)
     _district(fmap, frame)
-    _towns(fmap, frame, layers.town_areas)
-    _parks(fmap, frame, chain, enterprises, layers)
+    folium.map.CustomPane(LABEL_PANE, z_index=450).add_to(fmap)
+    labels = _Labels()
+    _towns(fmap, frame, layers.town_areas, labels)
+    _parks(fmap, frame, chain, enterprises, layers, labels)
     data = enterprise_table(chain, enterprises, frame)
-    options = {"chunkedLoading": True, "showCoverageOnHover": False, "maxClusterRadius": 50}
-    clusters = [
-        _offline(
-            MarkerCluster(name=name, show=name != OUTSIDE, options=options, icon_create_function=_cluster_icon(color))
-        ).add_to(fmap)
-        for name, color in zip(data["directions"], data["colors"], strict=True)
-    ]
+    demo = ["含示例数据：名称带“示例”的企业均为虚构"] if any(e.demo for e in enterprises) else []
+    data["notes"] = [*demo, BOUNDARY_CREDIT]
     heat = [[round(r[0], 4), round(r[1], 4)] for r in data["rows"]]
     _offline(HeatMap(heat, name="企业密度（热力）", show=False, radius=14, blur=18)).add_to(fmap)
-    fmap.add_child(_EnterpriseLayers(data, clusters, supplier_link))
-    notes = ["含示例数据：名称带“示例”的企业均为虚构"] if any(e.demo for e in enterprises) else []
-    fmap.get_root().html.add_child(_legend(data, notes))
-    folium.LayerControl(collapsed=False).add_to(fmap)
+    fmap.add_child(_EnterpriseLayers(data, supplier_link))
+    folium.LayerControl(collapsed=True).add_to(fmap)
     return fmap
 
 

@@ -1,4 +1,4 @@
-from branca.element import Element
+from branca.element import Element, Figure
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
@@ -6,9 +6,14 @@ from chainmap.panorama_map import MapFrame, map_html
 from service import geo
 from service.auth.permissions import Action
 from service.routes.pages import templates
-from service.web.deps import SessionDep, SettingsDep, allowed, csrf_token
+from service.web.deps import SessionDep, SettingsDep, allowed
 
-ACCOUNT_BOX = "<div style='position:absolute;z-index:1000;top:10px;left:50%;transform:translateX(-50%)'>{account}</div>"
+# The app's stylesheet and header above the map, which fills the rest of the window.
+PAGE_STYLE = (
+    '<link rel="stylesheet" href="/assets/app.css">'
+    "<style>body{display:flex;flex-direction:column;height:100%}"
+    ".folium-map{flex:1 1 auto;height:auto!important;min-height:0}</style>"
+)
 router = APIRouter(tags=["geo"], dependencies=[allowed(Action.VIEW_PUBLIC)])
 
 
@@ -26,6 +31,9 @@ def panorama_map(
     except ValueError as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
     fmap = geo.map_for(session=session, chain=request.app.state.chain, frame=frame)
-    account = templates.get_template("_account.html").render(who=request.state.principal, csrf=csrf_token(request))
-    fmap.get_root().html.add_child(Element(ACCOUNT_BOX.format(account=account)))
+    root = fmap.get_root()
+    assert isinstance(root, Figure)
+    root.header.add_child(Element(PAGE_STYLE), name="app_style")
+    header = templates.TemplateResponse(request, "_header.html").body  # the shared header, as on every page
+    root.html.add_child(Element(bytes(header).decode("utf-8")), name="app_header")
     return HTMLResponse(map_html(fmap))

@@ -7,7 +7,7 @@ import pytest
 
 from chainmap.panorama_map import OUTSIDE, Basemap, MapFrame, MapLayers, enterprise_table, map_html, panorama_map
 from chainmap.records import LocationPrecision
-from geodata import LOCAL_CITY, district_shape, haversine_km
+from geodata import LOCAL_CITY, district_shape, haversine_km, parks
 from geodata.boundaries import schematic_town_areas
 
 LAYERS = MapLayers(schematic_town_areas().assign(official=False))
@@ -22,19 +22,34 @@ def _data(html: str) -> dict:
     return json.loads(re.search(r"const D = (\{.*?\});\n", html).group(1))
 
 
-def test_one_layer_per_direction_plus_boundary_parks_towns_and_heat(offline_html, chain):
+def test_one_enterprise_layer_directions_in_the_legend_and_the_page_in_chinese(offline_html, chain):
     directions = [r.name for r in chain.roots if r.tier.value != "scenario"]
     control = re.search(r"overlays\s*:\s*\{(.*?)\}", offline_html, re.S).group(1)
     overlays = [json.loads(key) for key in re.findall(r'("(?:[^"\\]|\\.)*")\s*:', control)]
-    assert overlays == [
-        "松江区边界",
-        "街镇（无官方边界处为示意范围）",
-        "园区",
-        *directions,
-        OUTSIDE,
-        "企业密度（热力）",
-    ]
+    assert overlays == ["松江区边界", "街镇（无官方边界处为示意范围）", "园区", "企业密度（热力）"]
+    assert '"collapsed": true' in offline_html
+    assert _data(offline_html)["directions"] == [*directions, OUTSIDE]
+    assert offline_html.count("L.markerClusterGroup(") == 1  # the one cluster layer, made in panorama.js
     assert offline_html.count("示意范围（按街镇中心划分，非行政边界）") == 17
+    assert '<html lang="zh-CN">' in offline_html and f"<title>{chain.name}全景地图 · chainmap</title>" in offline_html
+
+
+def test_towns_and_parks_are_labelled_and_shaded_offline_only(offline_html, chain, small_demo):
+    icons = re.findall(
+        r'"html": ("[^"]*"),\s*"iconSize": \[0, 0\],\s*"className": "cm-label cm-(\w+) cm-\w+"', offline_html
+    )
+    labels = {kind: [json.loads(text) for text, k in icons if k == kind] for kind in ("town", "park")}
+    assert len(labels["town"]) == 17 and len(labels["park"]) == len(parks())
+    assert "<div>岳阳街道</div>" in labels["town"] and "<div>临港松江科技城</div>" in labels["park"]
+    fills = set(re.findall(r'"fillOpacity": ([\d.]+)', offline_html))
+    assert "0.85" in fills
+    over_tiles = map_html(panorama_map(chain, small_demo.enterprises[:50], LAYERS, frame=MapFrame("osm")))
+    assert "0.85" not in set(re.findall(r'"fillOpacity": ([\d.]+)', over_tiles))
+
+
+def test_scale_is_metric_only(offline_html):
+    assert "L.control.scale({imperial: false})" in offline_html
+    assert "L.control.scale()" not in offline_html
 
 
 def test_every_located_local_enterprise_is_one_row_with_its_estimate_flag(offline_html, small_demo):
