@@ -201,7 +201,7 @@ class _Labels:
         folium.Marker(location, icon=icon, interactive=False, keyboard=False, pane=LABEL_PANE).add_to(group)
 
 
-def _area_fills(areas: gpd.GeoDataFrame) -> list[str]:
+def area_fills(areas: gpd.GeoDataFrame) -> list[str]:
     """A fill per area, different from its neighbours' (greedy colouring of the touching areas)."""
     grown = list(shapely.buffer(np.asarray(areas.geometry), 1e-4))
     fills: list[str] = []
@@ -215,7 +215,7 @@ def _towns(fmap: folium.Map, frame: MapFrame, areas: gpd.GeoDataFrame, labels: _
     """Town areas with their names; shaded as the background when there are no tiles, faint over tiles."""
     opacity = 0.85 if frame.basemap is Basemap.NONE else 0.06
     group = folium.FeatureGroup(name="街镇（无官方边界处为示意范围）", show=True)
-    for row, fill in zip(areas.itertuples(), _area_fills(areas), strict=True):
+    for row, fill in zip(areas.itertuples(), area_fills(areas), strict=True):
         note = "官方边界" if row.official else "示意范围（按街镇中心划分，非行政边界）"
         style = {
             "color": "#78909c",

@@ -1,6 +1,7 @@
 from dataclasses import asdict
 from functools import cache
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,6 +12,7 @@ from chainmap.diagram import chain_svg
 from chainmap.model_store import classifier_for
 from chainmap.panorama import MAX_MIN_ENTERPRISES, GradeRule
 from chainmap.taxonomy import Chain, available_chains, load_named_chain
+from service import briefing
 from service import panorama as service_panorama
 from service.auth.permissions import Action, Principal, Reach, without_amounts
 from service.routes.pages import templates
@@ -105,10 +107,23 @@ def panorama_excel(
 
 
 @router.get(
+    "/api/chains/{code}/brief.pdf",
+    summary="产业链简报（PDF，A4：图谱、强弱环节、缺口与招商、园区、分布图；不含金额）",
+    dependencies=[allowed(Action.EXPORT_BRIEF)],
+    **file_answer("application/pdf", "PDF 文档"),
+)
+def brief_pdf(code: str, session: SessionDep) -> Response:
+    pdf = briefing.briefing_pdf(briefing.briefing_from_db(session=session, chain=_chain(code)))
+    headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'{code}-产业链简报.pdf')}"}
+    return Response(pdf, media_type="application/pdf", headers=headers)
+
+
+@router.get(
     "/chains/{code}", response_class=HTMLResponse, include_in_schema=False, dependencies=[allowed(Action.VIEW_PUBLIC)]
 )
 def diagram_page(code: str, session: SessionDep, request: Request) -> HTMLResponse:
     chain = _chain(code)
     result = service_panorama.panorama_from_db(session=session, chain=chain)
-    context = {"chain": chain, "panorama": result, "svg": chain_svg(chain, result)}
+    may_brief = request.state.principal.reach(Action.EXPORT_BRIEF) is not None
+    context = {"chain": chain, "panorama": result, "svg": chain_svg(chain, result), "may_brief": may_brief}
     return templates.TemplateResponse(request, "chain.html", context)

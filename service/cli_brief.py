@@ -1,0 +1,34 @@
+"""`chainmap brief`: the printable briefing (产业链简报) as an A4 PDF."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+brief_app = typer.Typer(help="The printable briefing (PDF)")
+
+
+@brief_app.callback(invoke_without_command=True)
+def brief(
+    out: Path = typer.Option(..., help="Write the briefing (.pdf) here, e.g. 产业链简报.pdf"),
+    chain: str | None = typer.Option(None, help="Chain code (default: CHAINMAP_CHAIN)"),
+) -> None:
+    """Cover, chain diagram, strong and weak segments, gaps with 招商 candidates, park focus, map, sources."""
+    from sqlmodel import Session
+
+    from chainmap.taxonomy import load_named_chain
+    from service import briefing
+    from service.db import make_engine
+    from service.settings import Settings
+
+    settings = Settings()
+    try:
+        spec = load_named_chain(chain or settings.chain)
+    except KeyError as exc:
+        typer.echo(f"错误：{exc.args[0]}", err=True)
+        raise typer.Exit(2) from exc
+    with Session(make_engine(settings)) as session:
+        document = briefing.briefing_from_db(session=session, chain=spec)
+    out.write_bytes(briefing.briefing_pdf(document))
+    typer.echo(f"已写出简报：{out}（{out.stat().st_size / 1e6:.1f} MB）")
