@@ -1,6 +1,10 @@
 """Open the demo's pages in a real headless chromium."""
 
+import io
+
+import numpy as np
 import pytest
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 from scripts.screenshot import PAGES, demo_server, launch, take
@@ -49,15 +53,15 @@ def test_hovering_a_segment_highlights_its_supply_edges(server, base_url, tmp_pa
     assert len(image) > 50_000
 
 
-def _clusters_by_colour(page, colours):
+def _ring_directions(page) -> list[list[int]]:
+    """For every cluster icon on screen, the directions its ring shows."""
     return page.evaluate(
-        "colours => colours.map(c => [...document.querySelectorAll('.cm-cluster')]"
-        ".filter(e => e.innerHTML.includes(c)).length)",
-        colours,
+        "() => [...document.querySelectorAll('.cm-cluster')]"
+        ".map(c => [...c.querySelectorAll('.cm-seg')].map(s => +s.dataset.direction))"
     )
 
 
-def test_map_page_toggles_a_direction_layer_and_finds_an_enterprise(server, base_url, tmp_path, chain):
+def test_map_clusters_are_rings_of_directions_and_the_legend_filters_them(server, base_url, tmp_path, chain):
     from chainmap.panorama_map import PALETTE
 
     shot = PAGES["map.png"]
@@ -69,18 +73,76 @@ def test_map_page_toggles_a_direction_layer_and_finds_an_enterprise(server, base
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(base_url + shot.path)
         page.locator(shot.ready).first.wait_for()
-        first = page.locator(".leaflet-control-layers-overlays label").nth(3)  # after boundary, towns, parks
+        before = _ring_directions(page)
+        colours = page.locator(".cm-cluster .cm-seg").evaluate_all("els => els.map(e => e.getAttribute('stroke'))")
+        first = page.locator(".cm-legend label").first
         direction = first.inner_text().strip()
-        before = _clusters_by_colour(page, PALETTE[:3])
         first.locator("input").uncheck()
-        after = _clusters_by_colour(page, PALETTE[:3])
-        name = page.evaluate(r"""() => document.documentElement.innerHTML.match(/\[[\d.]+,[\d.]+,"([^"]+)"/)[1]""")
-        page.fill("#cm-search", name)
-        page.press("#cm-search", "Enter")
-        found = page.locator("#cm-found").inner_text()
-        popup = page.locator(".leaflet-popup-content").inner_text()
+        after = _ring_directions(page)
+        header = page.locator("header.app nav a").all_inner_texts()
+        title, lang = page.title(), page.evaluate("document.documentElement.lang")
+        scales = page.locator(".leaflet-control-scale-line").all_inner_texts()
         browser.close()
-    assert direction == next(r.name for r in chain.roots if r.tier.value != "scenario") and errors == []
-    assert before[0] > 0 and after[0] == 0 and after[1:] == before[1:]
-    assert found.startswith("找到") and name in popup and "查找供应商" in popup
-    assert len(image) > 50_000
+    assert errors == [] and len(image) > 50_000
+    assert direction == next(r.name for r in chain.roots if r.tier.value != "scenario")
+    assert any(len(set(ring)) >= 3 for ring in before)  # one cluster shows several directions at once
+    assert set(colours) <= set(PALETTE) and len(set(colours)) >= 5
+    assert any(0 in ring for ring in before) and not any(0 in ring for ring in after) and any(after)
+    assert "全景地图" in header and lang == "zh-CN" and "全景地图" in title
+    assert len(scales) == 1 and scales[0].strip().endswith(("km", "m"))  # metric only
+
+
+def _blend(colour: str, opacity: float, under: str) -> np.ndarray:
+    def rgb(c):
+        return np.array([int(c[i : i + 2], 16) for i in (1, 3, 5)])
+
+    return np.round(opacity * rgb(colour) + (1 - opacity) * rgb(under))
+
+
+def test_offline_map_shades_the_town_areas_with_their_names(base_url):
+    from chainmap.panorama_map import TOWN_FILLS
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base_url + "/map?tiles=none")
+        page.locator(".cm-cluster").first.wait_for()
+        shot = np.asarray(Image.open(io.BytesIO(page.locator(".folium-map").screenshot())).convert("RGB")).astype(int)
+        towns = page.locator(".cm-town div").all_inner_texts()
+        parks = page.locator(".cm-park div").all_inner_texts()
+        visible = page.locator(".cm-town div").evaluate_all(
+            "els => els.filter(e => { const r = e.getBoundingClientRect();"
+            " return r.width > 0 && r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight; })"
+            ".length"
+        )
+        background = page.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor")
+        browser.close()
+    # areas are drawn on canvas: look for their colours (over the offline background) in the pixels
+    shares = [(np.abs(shot - _blend(fill, 0.85, "#e9eef2")).sum(axis=2) < 16).mean() for fill in TOWN_FILLS]
+    assert sum(share > 0.01 for share in shares) >= 4 and sum(shares) > 0.15
+    assert len(towns) == 17 and "方松街道" in towns and visible == 17
+    assert "临港松江科技城" in parks
+    assert background != "rgba(0, 0, 0, 0)"
+
+
+def test_map_search_lists_every_hit_and_a_click_opens_that_one(base_url):
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(base_url + "/map?tiles=none")
+        page.locator(".cm-cluster").first.wait_for()
+        names = page.evaluate("() => D.rows.map(r => r[2])")
+        word = "科技"
+        page.fill("#cm-search", word)
+        page.press("#cm-search", "Enter")
+        listed = page.locator("#cm-hits li").all_inner_texts()
+        found = page.locator("#cm-found").inner_text()
+        page.locator("#cm-hits button").nth(2).click()
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        text = popup.inner_text()
+        browser.close()
+    expected = [n for n in names if word in n]
+    assert len(expected) >= 3 and [n.strip() for n in listed] == expected
+    assert found.startswith(f"找到 {len(expected)} 家")
+    assert expected[2] in text and "查找供应商" in text
