@@ -289,7 +289,6 @@ def _platt(scores: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     """Slope and intercept of the logistic curve that best turns gate scores into probabilities."""
     from scipy.optimize import minimize
 
-
     def loss(params: np.ndarray) -> float:
         p = np.clip(expit(params[0] * scores + params[1]), 1e-9, 1 - 1e-9)
         return -float(np.mean(truth * np.log(p) + (1 - truth) * np.log(1 - p)))

@@ -26,7 +26,7 @@ from folium.plugins import HeatMap
 
 from chainmap.records import LABEL_NAMES, EnterpriseRecord, Label, LocationPrecision
 from chainmap.taxonomy import Chain, Tier
-from geodata import BOUNDARY_CREDIT, LOCAL_CITY, Datum, district_shape, folium_location, parks, wgs84_to_gcj02
+from geodata import BOUNDARY_CREDIT, LOCAL_CITY, Datum, district_shape, folium_location, parks, towns, wgs84_to_gcj02
 
 ASSETS = Path(__file__).parent / "map_assets"
 SCRIPTS = ("leaflet.js", "leaflet.markercluster.js", "leaflet-heat.js", "panorama.js")
@@ -114,7 +114,7 @@ class MapFrame:
             url = url.replace("{key}", self.tianditu_key or "")
             folium.TileLayer(url, attr=attribution, name=name, subdomains=subdomains, max_zoom=18).add_to(fmap)
         else:
-            page.header.add_child(Element("<style>.leaflet-container{background:#e9eef2}</style>"))
+            page.header.add_child(Element("<style>.folium-map.leaflet-container{background:#e9eef2}</style>"))
         fmap.fit_bounds(
             [self.location(west, south), self.location(east, north)],
             padding_top_left=FIT_TOP_LEFT,
@@ -162,7 +162,7 @@ def _district(fmap: folium.Map, frame: MapFrame) -> None:
 
 
 LABEL_ZOOM = 11  # labels are placed apart at the opening zoom, so they stay apart closer in
-LABEL_PANE = "cm-labels"  # above areas and enterprise points, below cluster rings and popups
+LABEL_PANE = "cm-labels"  # above areas and enterprise points, below cluster rings (counts stay readable)
 
 
 def _pixel(lat: float, lon: float) -> tuple[float, float]:
@@ -173,7 +173,7 @@ def _pixel(lat: float, lon: float) -> tuple[float, float]:
 
 
 class _Labels:
-    """Names written on the map (not clickable): towns centred, parks beside their point on a free side."""
+    """Names written on the map (not clickable), beside their point on a free side, clear of a cluster ring there."""
 
     def __init__(self) -> None:
         self.boxes: list[tuple[float, float, float, float]] = []
@@ -184,15 +184,14 @@ class _Labels:
 
     def add(self, group: folium.FeatureGroup, location: tuple[float, float], text: str, kind: str) -> None:
         x, y = _pixel(*location)
-        w, h, gap = 12 * len(text) + 4, 16, 14  # a CJK glyph of the 12 px font is about 12 px wide
+        w, h, gap = 12 * len(text) + 4, 16, 26  # a CJK glyph of the 12 px font is about 12 px wide; rings <= 50 px
         sides = {
-            "centre": (x - w / 2, y - h / 2),
             "right": (x + gap, y - h / 2),
             "left": (x - gap - w, y - h / 2),
             "above": (x - w / 2, y - gap - h),
             "below": (x - w / 2, y + gap),
         }
-        choices = ["centre"] if kind == "town" else ["right", "left", "above", "below"]
+        choices = ["below", "above"] if kind == "town" else ["right", "left", "above", "below"]
         boxes = {side: (*sides[side], sides[side][0] + w, sides[side][1] + h) for side in choices}
         side = next((side for side in choices if self._free(boxes[side])), choices[0])
         self.boxes.append(boxes[side])
@@ -215,6 +214,7 @@ def _towns(fmap: folium.Map, frame: MapFrame, areas: gpd.GeoDataFrame, labels: _
     """Town areas with their names; shaded as the background when there are no tiles, faint over tiles."""
     opacity = 0.85 if frame.basemap is Basemap.NONE else 0.06
     group = folium.FeatureGroup(name="街镇（无官方边界处为示意范围）", show=True)
+    anchors = dict(zip(towns()["name"], towns().geometry, strict=True))
     for row, fill in zip(areas.itertuples(), area_fills(areas), strict=True):
         note = "官方边界" if row.official else "示意范围（按街镇中心划分，非行政边界）"
         style = {
@@ -224,12 +224,14 @@ def _towns(fmap: folium.Map, frame: MapFrame, areas: gpd.GeoDataFrame, labels: _
             "fillColor": fill,
             "fillOpacity": opacity,
         }
-        shape = frame.geometry(row.geometry)
         folium.GeoJson(
-            shapely.geometry.mapping(shape), style_function=lambda _, s=style: s, tooltip=f"{row.name}：{note}"
+            shapely.geometry.mapping(frame.geometry(row.geometry)),
+            style_function=lambda _, s=style: s,
+            tooltip=f"{row.name}：{note}",
         ).add_to(group)
-        centre = shape.representative_point()
-        labels.add(group, folium_location(centre.x, centre.y), row.name, "town")
+        anchor = anchors.get(row.name)  # enterprises placed by town cluster there: the label goes beside it
+        point = anchor if anchor is not None and row.geometry.contains(anchor) else row.geometry.representative_point()
+        labels.add(group, frame.location(point.x, point.y), row.name, "town")
     group.add_to(fmap)
 
 

@@ -1,7 +1,9 @@
 """Screenshots for the README: runs `chainmap demo` on a throw-away database, opens the
-pages in Debian's headless chromium and writes docs/*.png.
+pages in Debian's headless chromium and writes docs/*.png; docs/brief.png shows the first
+pages of the briefing PDF (rendered with poppler's pdftoppm).
 
-    python scripts/screenshot.py            # all pages
+    python scripts/screenshot.py                       # all pages
+    python scripts/screenshot.py map.png brief.png     # some of them
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ PAGES = {
     ),
 }
 DOCS = Path(__file__).resolve().parent.parent / "docs"
+BRIEF = "brief.png"
+BRIEF_PAGES = 3  # the briefing's first pages, side by side
 
 
 def launch(playwright):
@@ -104,13 +108,43 @@ def _wait_healthy(base: str, server: subprocess.Popen, timeout: float) -> None:
 def main() -> None:
     from playwright.sync_api import sync_playwright
 
+    names = sys.argv[1:] or [*PAGES, BRIEF]
     DOCS.mkdir(exist_ok=True)
     with demo_server() as server, sync_playwright() as playwright:
         browser = launch(playwright)
-        for name, shot in PAGES.items():
-            take(browser, server, shot, DOCS / name)
+        for name in names:
+            if name == BRIEF:
+                brief_sheet(browser, server, DOCS / name)
+            else:
+                take(browser, server, PAGES[name], DOCS / name)
             print(f"wrote {DOCS / name}")
         browser.close()
+
+
+def brief_sheet(browser, server: DemoServer, path: Path, pages: int = BRIEF_PAGES) -> None:
+    """The briefing as the chain page's button serves it to an administrator: its first pages side by side."""
+    from PIL import Image
+
+    page = browser.new_page()
+    sign_in(page, server, "demo-admin")
+    pdf = page.request.get(server.base + "/api/chains/smart_terminal/brief.pdf").body()
+    page.close()
+    with tempfile.TemporaryDirectory() as folder:
+        (Path(folder) / "brief.pdf").write_bytes(pdf)
+        command = ["pdftoppm", "-r", "70", "-png", "-f", "1", "-l", str(pages), "brief.pdf", "page"]
+        subprocess.run(command, cwd=folder, check=True)
+        images = [Image.open(p).convert("RGB") for p in sorted(Path(folder).glob("page*.png"))]
+    gap = 24
+    sheet = Image.new(
+        "RGB",
+        (sum(i.width for i in images) + gap * (len(images) + 1), max(i.height for i in images) + 2 * gap),
+        "#d9e2ec",
+    )
+    x = gap
+    for image in images:
+        sheet.paste(image, (x, gap))
+        x += image.width + gap
+    sheet.save(path)
 
 
 def sign_in(page, server: DemoServer, account: str) -> None:
