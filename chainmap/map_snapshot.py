@@ -21,7 +21,7 @@ from chainmap.records import EnterpriseRecord
 from chainmap.taxonomy import Chain
 from geodata import district_shape, parks
 
-WIDTH, MARGIN, LEGEND_W = 900, 16, 190
+WIDTH, MARGIN, LEGEND_W, DOT = 900, 16, 190, 2.2
 
 
 class _Projection:
@@ -64,6 +64,22 @@ def _legend(x: float, data: dict, counts: list[int], park_names: list[str]) -> s
     return "".join(items)
 
 
+def _points(projection: _Projection, data: dict) -> list[str]:
+    """One path per direction and kind (estimates first, located points on top): quick to print."""
+    dots: dict[tuple[int, int], list[str]] = {}
+    for row in data["rows"]:
+        x, y = projection.xy(row[1], row[0])
+        dots.setdefault((-row[8], row[4]), []).append(
+            f"M{x - DOT:.1f},{y:.1f}a{DOT},{DOT} 0 1,0 {2 * DOT},0a{DOT},{DOT} 0 1,0 {-2 * DOT},0"
+        )
+    paths = []
+    for (negated_estimate, direction), shapes in sorted(dots.items()):
+        colour = data["colors"][direction]
+        fill = "none" if negated_estimate else colour
+        paths.append(f'<path d="{"".join(shapes)}" fill="{fill}" stroke="{colour}" stroke-width="0.7"/>')
+    return paths
+
+
 def map_snapshot_svg(chain: Chain, enterprises: list[EnterpriseRecord], town_areas: gpd.GeoDataFrame) -> str:
     """The district map as a standalone SVG document (towns need ``name``; the others come from geodata)."""
     district = district_shape()
@@ -74,11 +90,7 @@ def map_snapshot_svg(chain: Chain, enterprises: list[EnterpriseRecord], town_are
         for shape, fill in zip(town_areas.geometry, area_fills(town_areas), strict=True)
     ]
     parts.append(f'<path d="{projection.path(district)}" fill="none" stroke="#37474f" stroke-width="2"/>')
-    for row in sorted(data["rows"], key=lambda r: -r[8]):  # estimates first, points on top of them
-        x, y = projection.xy(row[1], row[0])
-        colour = data["colors"][row[4]]
-        fill = "none" if row[8] else colour
-        parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.2" fill="{fill}" stroke="{colour}" stroke-width="0.7"/>')
+    parts += _points(projection, data)
     for shape, name in zip(town_areas.geometry, town_areas["name"], strict=True):
         centre = shape.representative_point()
         parts.append(_text(*projection.xy(centre.x, centre.y), name, 12, "#37474f"))

@@ -15,6 +15,7 @@ def brief(
     chain: str | None = typer.Option(None, help="Chain code (default: CHAINMAP_CHAIN)"),
 ) -> None:
     """Cover, chain diagram, strong and weak segments, gaps with 招商 candidates, park focus, map, sources."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
     from sqlmodel import Session
 
     from chainmap.taxonomy import load_named_chain
@@ -28,7 +29,14 @@ def brief(
     except KeyError as exc:
         typer.echo(f"错误：{exc.args[0]}", err=True)
         raise typer.Exit(2) from exc
-    with Session(make_engine(settings)) as session:
-        document = briefing.briefing_from_db(session=session, chain=spec)
+    try:
+        with Session(make_engine(settings)) as session:
+            document = briefing.briefing_from_db(session=session, chain=spec)
+    except (OperationalError, ProgrammingError) as exc:  # no tables: a database never initialised
+        typer.echo(
+            "错误：数据库尚未初始化或无法读取（见 CHAINMAP_DATABASE_URL；请先运行 chainmap init 或 chainmap demo）",
+            err=True,
+        )
+        raise typer.Exit(2) from exc
     out.write_bytes(briefing.briefing_pdf(document))
     typer.echo(f"已写出简报：{out}（{out.stat().st_size / 1e6:.1f} MB）")

@@ -108,3 +108,6 @@ def test_cli_writes_the_briefing_and_refuses_an_unknown_chain(app, tmp_path, mon
     assert (tmp_path / "产业链简报.pdf").read_bytes().startswith(b"%PDF")
     refused = runner.invoke(cli, ["brief", "--out", "x.pdf", "--chain", "nope"])
     assert refused.exit_code == 2 and "未找到产业链“nope”" in refused.output and not (tmp_path / "x.pdf").exists()
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'never-initialised.db'}")
+    blank = runner.invoke(cli, ["brief", "--out", "x.pdf"])
+    assert blank.exit_code == 2 and "chainmap init" in blank.output and not (tmp_path / "x.pdf").exists()
