@@ -110,7 +110,8 @@ function chainmapPanorama(map, D, link) {
     }
     document.querySelectorAll("#cm-hits .current").forEach(e => e.classList.remove("current"));
     item.classList.add("current");
-    group.zoomToShowLayer(m, () => m.openPopup());
+    const show = () => group.hasLayer(m) ? group.zoomToShowLayer(m, () => m.openPopup()) : setTimeout(show, 50);
+    show();  // a large redraw is added in chunks: wait until the marker is in
   }
 
   $("cm-find").onsubmit = function (event) {
