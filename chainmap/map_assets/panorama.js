@@ -79,7 +79,8 @@ function chainmapPanorama(map, D, link) {
   const options = names => "<option value='-1'>全部</option>" +
     names.map((n, i) => "<option value='" + i + "'>" + esc(n) + "</option>").join("");
   control("topleft", () =>
-    "<form id='cm-find'><input id='cm-search' type='search' placeholder='按企业名称搜索，回车列出全部结果'></form>" +
+    "<form id='cm-find'><input id='cm-search' type='search' placeholder='按企业名称搜索，列出全部结果'>" +
+    " <button type='submit'>搜索</button></form>" +
     "标签 <select id='cm-label'>" + options(D.labels) + "</select> " +
     "层级 <select id='cm-tier'>" + options(D.tiers) + "</select> <span id='cm-count'></span>" +
     "<div id='cm-found'></div><ol id='cm-hits'></ol>");
