@@ -49,7 +49,7 @@ function chainmapPanorama(map, D, link) {
 
   const markers = D.rows.map(marker);
   const group = L.markerClusterGroup({chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50,
-    iconCreateFunction: ring}).addTo(map);
+    iconCreateFunction: ring, chunkProgress: (done, total) => done === total && later()}).addTo(map);
   const $ = id => document.getElementById(id);
 
   function passes(m) {
@@ -136,5 +136,26 @@ function chainmapPanorama(map, D, link) {
     list.appendChild(items);
     if (hits.length === 1) select(hits[0], list.firstChild);
   };
+  // Town and park names lie under the cluster rings: move each to a side of its point that no ring covers.
+  const SIDES = ["below", "above", "right", "left"], GAP = 26;
+  const overlaps = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  function placeLabels() {
+    const taken = [...document.querySelectorAll(".cm-cluster")].map(e => e.getBoundingClientRect());
+    document.querySelectorAll(".cm-label").forEach(icon => {
+      const at = icon.getBoundingClientRect(), text = icon.firstChild, w = text.offsetWidth, h = text.offsetHeight;
+      const box = side => {
+        const left = side === "right" ? at.left + GAP : side === "left" ? at.left - GAP - w : at.left - w / 2;
+        const top = side === "below" ? at.top + GAP : side === "above" ? at.top - GAP - h : at.top - h / 2;
+        return {left: left, top: top, right: left + w, bottom: top + h};
+      };
+      const current = SIDES.find(side => icon.classList.contains("cm-" + side));
+      const side = [current, ...SIDES].find(s => !taken.some(r => overlaps(box(s), r))) || current;
+      SIDES.forEach(s => icon.classList.toggle("cm-" + s, s === side));
+      taken.push(box(side));
+    });
+  }
+  function later() { requestAnimationFrame(placeLabels); }  // a declaration: the cluster layer calls it early
+  map.on("moveend zoomend", later);
+  group.on("animationend", later);
   draw();
 }

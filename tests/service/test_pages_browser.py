@@ -115,12 +115,21 @@ def test_offline_map_shades_the_town_areas_with_their_names(base_url):
             " return r.width > 0 && r.left >= 0 && r.right <= innerWidth && r.top >= 0 && r.bottom <= innerHeight; })"
             ".length"
         )
+        page.wait_for_timeout(500)  # names move off the rings on the next frame
+        clear = page.evaluate(
+            "() => { const rings = [...document.querySelectorAll('.cm-cluster')].map(e => e.getBoundingClientRect());"
+            " return [...document.querySelectorAll('.cm-town div')].map(e => e.getBoundingClientRect())"
+            ".filter(t => !rings.some(r => t.left < r.right && r.left < t.right"
+            " && t.top < r.bottom && r.top < t.bottom))"
+            ".length; }"
+        )
         background = page.evaluate("getComputedStyle(document.querySelector('.leaflet-container')).backgroundColor")
         browser.close()
     # areas are drawn on canvas: look for their colours (over the offline background) in the pixels
     shares = [(np.abs(shot - _blend(fill, 0.85, "#e9eef2")).sum(axis=2) < 16).mean() for fill in TOWN_FILLS]
     assert sum(share > 0.01 for share in shares) >= 4 and sum(shares) > 0.15
     assert len(towns) == 17 and "方松街道" in towns and visible == 17
+    assert clear >= 15  # names beside the rings, not under them
     assert "临港松江科技城" in parks
     assert background != "rgba(0, 0, 0, 0)"
 
