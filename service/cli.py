@@ -17,6 +17,7 @@ import typer
 from geodata.crs import Datum
 from matching.query import Direction, Scope
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
+from service.cli_paths import readable_file, writable_file
 from service.cli_users import users_app
 
 if TYPE_CHECKING:
@@ -151,10 +152,11 @@ def _serve(settings: Settings) -> None:
 @app.command()
 def reward(
     contracts: Path | None = typer.Option(
-        None, help="CSV or Excel file of contracts; default: the database's contracts"
+        None, help="CSV or Excel file of contracts; default: the database's contracts", callback=readable_file
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON"),
-    excel: Path | None = typer.Option(None, help="Write the reward ledger to this .xlsx file"),
+    excel: Path | None = typer.Option(None, help="Write the reward ledger to this .xlsx file", callback=writable_file),
+    verbose: bool = typer.Option(False, "--verbose", help="List every contract the policy leaves out"),
     increment_basis: IncrementBasis = typer.Option(DEFAULT_CHOICES.increment_basis, help="Increment over which year"),
     threshold_basis: ThresholdBasis = typer.Option(
         DEFAULT_CHOICES.threshold_basis, help="Judge 300万 per year or cumulated"
@@ -164,8 +166,8 @@ def reward(
     require_local: bool = typer.Option(DEFAULT_CHOICES.require_local, help="Both parties must be in Songjiang"),
     require_chain: bool = typer.Option(DEFAULT_CHOICES.require_chain, help="Both parties must be in the chain"),
 ) -> None:
-    """Compute the 300万 collaboration reward (沪松经规〔2024〕4号 二(二)) with its explanations."""
-    from service import rewards
+    """Compute the 300万 collaboration reward (沪松经规〔2024〕4号 二(二)): errors apart from policy exclusions."""
+    from service import repository, rewards
     from service.tables import TableFileError
 
     settings = _settings()
@@ -174,34 +176,25 @@ def reward(
     )
     with _session(settings) as session:
         if contracts is None:
+            origin = rewards.DATABASE
             report, parties = rewards.estimate_from_db(session=session, chain_code=settings.chain, params=params)
         else:
+            origin = rewards.file_origin(contracts)
             with refused(TableFileError):
                 rows, errors = rewards.read_contract_file(contracts)
             report, parties = rewards.estimate_from_rows(
                 session=session, chain_code=settings.chain, params=params, rows=rows, errors=errors
             )
+        demo = repository.has_demo(session=session)
         _audit(session, "reward_computed", {**report.totals, "excel": str(excel or ""), "lines": len(report.lines)})
         session.commit()
     if excel:
-        typer.echo(f"已写出奖励台账：{rewards.write_ledger(report, parties, excel)}", err=True)
+        written = rewards.write_ledger(report, parties, excel, origin=origin, demo=demo)
+        typer.echo(f"已写出奖励台账：{written}", err=True)
     if as_json:
         typer.echo(json.dumps(rewards.report_json(report), ensure_ascii=False, indent=2))
     else:
-        _print_report(report, parties)
-
-
-def _print_report(report, parties) -> None:
-    for choice in report.choices:
-        typer.echo(f"口径：{choice}")
-    for line in report.lines:
-        if line.reward_yuan:
-            buyer, seller = parties[line.buyer].name, parties[line.seller].name
-            typer.echo(f"{line.year} {buyer} ← {seller}：{line.explanation}")
-    for error in report.errors:
-        typer.echo(f"第{error.row}行 {error.field}：{error.message}")
-    reward, district, town = (report.totals[k] for k in ("reward_yuan", "district_yuan", "town_yuan"))
-    typer.echo(f"合计奖励 {reward} 元（区级 {district} 元，街镇/开发区 {town} 元）")
+        typer.echo("\n".join(rewards.summary(report, parties, origin, verbose=verbose)))
 
 
 def _chain_option() -> str | None:

@@ -83,7 +83,7 @@ def test_cli_reward_on_an_excel_file_prints_json_and_writes_the_ledger(tmp_path,
     ]
     assert {(e["row"], e["field"]) for e in report["errors"]} == {(4, "performed_yuan"), (5, "seller")}
     book = openpyxl.load_workbook(ledger)
-    assert book.sheetnames == ["奖励明细", "预算汇总", "计算口径", "错误行"]
+    assert book.sheetnames == ["封面", "奖励明细", "预算汇总", "错误行", "政策排除"]
     detail = list(book["奖励明细"].values)
     assert detail[1][1] == "采购方甲" and "首次达到300万元" in detail[1][-1]
     assert book["错误行"].max_row == 3
