@@ -347,9 +347,14 @@ app.add_typer(geo_app, name="geo")
 
 @geo_app.command("load-boundaries")
 def load_boundaries(
-    file: Path = typer.Argument(..., help="GeoJSON, zipped Shapefile or GeoPackage with a name per feature"),
+    file: Path = typer.Argument(
+        ..., help="GeoJSON, zipped Shapefile or GeoPackage with a name per feature", callback=readable_file
+    ),
     layer: BoundaryLayer = typer.Option(..., help="towns or parks"),
     datum: Datum = typer.Option(Datum.WGS84, help="gcj02 when the file's coordinates are GCJ-02 (e.g. from AMap)"),
+    partial: bool = typer.Option(
+        False, "--partial", help="Accept town polygons for some towns only; enterprises outside keep their town"
+    ),
 ) -> None:
     """Store official polygons for towns or parks; they replace the approximations everywhere."""
     from geodata.boundaries import BoundaryFileError
@@ -359,11 +364,20 @@ def load_boundaries(
     _initialise(settings)
     with _session(settings) as session:
         with refused(BoundaryFileError):
-            loaded = geo.load_boundaries(session=session, path=file, layer=layer.value, datum=datum)
-        _audit(session, "boundaries_loaded", {"file": file.name, "layer": layer.value, "features": loaded.features})
+            loaded = geo.load_boundaries(session=session, path=file, layer=layer.value, datum=datum, partial=partial)
+        moves = loaded.placements
+        _audit(
+            session,
+            "boundaries_loaded",
+            {"file": file.name, "layer": layer.value, "features": loaded.features, "moved": moves.moved},
+        )
         session.commit()
     kind = "街镇" if layer is BoundaryLayer.TOWNS else "园区"
-    typer.echo(f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {loaded.replaced} 家按坐标定位企业的街镇和园区")
+    kept = f"；{moves.kept} 家位于新边界之外，保留原街镇" if moves.kept else ""
+    typer.echo(
+        f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {moves.replaced} 家按坐标定位企业的街镇和园区，"
+        f"其中 {moves.moved} 家的街镇或园区有变化{kept}"
+    )
 
 
 @app.command("import-enterprises")

@@ -1,6 +1,7 @@
 """The reward on real inputs: CSV and Excel files, the database, the CLI, the API, the Excel ledger."""
 
 import json
+from random import Random
 
 import openpyxl
 import pandas as pd
@@ -10,6 +11,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from chainmap.records import EnterpriseRecord, LocationPrecision
+from chainmap.uscc import generate
 from service import repository, rewards
 from service.api import create_app
 from service.cli import app as cli
@@ -35,6 +37,7 @@ SELLER = EnterpriseRecord(
     precision=LocationPrecision.ADDRESS,
     segments={"ST.SENS.LIDAR": 1.0},
 )
+PRECISE = LocationPrecision.SURVEYED
 HEADER = "采购方,供应方,年度,履约金额,合同编号\n"
 GOOD_ROWS = f"{BUYER.uscc},{SELLER.uscc},2025,3200000,HT-1\n{BUYER.uscc},{SELLER.uscc},2026,5000000,HT-2\n"
 BAD_ROWS = f"{BUYER.uscc},{SELLER.uscc},2025,三百万,HT-3\n{BUYER.uscc},{BUYER.uscc},2025,100,HT-4\n"
@@ -142,3 +145,17 @@ def test_budget_and_ledger_from_the_demo_database(demo_database, sign_in):
         assert abs(row["district_yuan"] - 0.7 * row["reward_yuan"]) <= row["rewarded_pairs"]
     assert any("有效期外的合同" in c for c in budget["choices"])
     assert ledger.status_code == 200 and ledger.content[:2] == b"PK"
+
+
+def test_inside_songjiang_is_decided_by_the_boundary_and_the_address_not_by_a_town(tmp_path, prepare_engine):
+    """A firm without a town is still local if its point is inside the district or its address says 松江区."""
+    firms = [
+        EnterpriseRecord(uscc=generate(Random(1)), name="坐标在区内", lon=121.255, lat=31.094, precision=PRECISE),
+        EnterpriseRecord(uscc=generate(Random(2)), name="地址在区内", address="上海市松江区泗泾镇某路1号"),
+        EnterpriseRecord(uscc=generate(Random(3)), name="外地企业", address="浙江省嘉兴市南湖区某路2号", city="嘉兴市"),
+    ]
+    assert all(firm.town is None and firm.park is None for firm in firms)
+    with Session(prepare_engine(f"sqlite:///{tmp_path / 'local.db'}")) as session:
+        repository.add_enterprises(session=session, records=firms, chain_code="smart_terminal")
+        parties = rewards.parties_from_db(session=session, chain_code="smart_terminal")
+    assert {p.name: p.local for p in parties.values()} == {"坐标在区内": True, "地址在区内": True, "外地企业": False}
