@@ -17,6 +17,7 @@ import typer
 from geodata.crs import Datum
 from matching.query import Direction, Scope
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
+from service.cli_export import export_app
 from service.cli_paths import readable_file, writable_file
 from service.cli_users import users_app
 
@@ -334,6 +335,7 @@ def map_command(
 
 
 app.add_typer(users_app, name="users")
+app.add_typer(export_app, name="export")
 
 
 class BoundaryLayer(StrEnum):

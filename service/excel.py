@@ -47,6 +47,7 @@ class Kind(StrEnum):
     WAN = "wan"  # an amount given in 元, shown in 万元: 123.46
     PERCENT = "percent"  # a share 0..1 shown as 97.8%
     DECIMAL = "decimal"  # 0.97
+    COORDINATE = "coordinate"  # longitude or latitude, 6 decimals (about 0.1 m)
     DATE = "date"
     DATETIME = "datetime"
 
@@ -58,6 +59,7 @@ FORMATS = {
     Kind.WAN: "#,##0.00",
     Kind.PERCENT: "0.0%",
     Kind.DECIMAL: "0.00",
+    Kind.COORDINATE: "0.000000",
     Kind.DATE: "yyyy-mm-dd",
     Kind.DATETIME: "yyyy-mm-dd hh:mm:ss",
 }
@@ -116,8 +118,8 @@ def neutralise(value: object) -> object:
 
 
 def display_width(text: str) -> int:
-    """Columns a text needs: East Asian wide and full-width characters count twice."""
-    return sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+    """Columns a text needs: wide, full-width and ambiguous (“”·…, wide in Chinese fonts) characters count twice."""
+    return sum(2 if unicodedata.east_asian_width(char) in "WFA" else 1 for char in text)
 
 
 def _cell_value(kind: Kind, value: object) -> object:

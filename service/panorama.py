@@ -33,6 +33,7 @@ def members_from_db(*, session: Session, chain_code: str) -> list[EnterpriseReco
         EnterpriseRecord(
             uscc=e.uscc,
             name=e.name,
+            address=e.address,
             town=towns.get(e.town_id),
             park=parks.get(e.park_id),
             lon=e.lon,
