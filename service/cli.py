@@ -275,9 +275,9 @@ def bench_classify(
 def panorama(
     chain: str | None = _chain_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the whole panorama as JSON"),
-    excel: Path | None = typer.Option(None, help="Write the panorama workbook (.xlsx) here"),
-    svg: Path | None = typer.Option(None, help="Write the chain diagram as SVG here"),
-    png: Path | None = typer.Option(None, help="Write the chain diagram as PNG here"),
+    excel: Path | None = typer.Option(None, help="Write the panorama workbook (.xlsx) here", callback=writable_file),
+    svg: Path | None = typer.Option(None, help="Write the chain diagram as SVG here", callback=writable_file),
+    png: Path | None = typer.Option(None, help="Write the chain diagram as PNG here", callback=writable_file),
     min_enterprises: int | None = typer.Option(None, help="Weak below at least this many (default: the rule's 3)"),
     median_share: float | None = typer.Option(None, help="Weak below this share of the median (default: 0.4)"),
 ) -> None:
@@ -316,7 +316,7 @@ def panorama(
 
 @app.command("map")
 def map_command(
-    out: Path = typer.Option(..., help="Write the standalone map page (.html) here"),
+    out: Path = typer.Option(..., help="Write the standalone map page (.html) here", callback=writable_file),
     tiles: str | None = typer.Option(None, help="Base map: osm, amap, tianditu or none (default: CHAINMAP_TILES)"),
     chain: str | None = _chain_option(),
 ) -> None:
@@ -378,7 +378,7 @@ def load_boundaries(
     kept = f"；{moves.kept} 家位于新边界之外，保留原街镇" if moves.kept else ""
     typer.echo(
         f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {moves.replaced} 家按坐标定位企业的街镇和园区，"
-        f"其中 {moves.moved} 家的街镇或园区有变化{kept}"
+        f"其中 {moves.moved} 家改变了街镇、{moves.park_changed} 家改变了园区{kept}"
     )
 
 
@@ -484,8 +484,12 @@ class BenchDirection(StrEnum):
 
 @app.command("bench-match")
 def bench_match(
-    edges: Path | None = typer.Option(None, help="Bare edge list CSV (supplier,customer,date): graph signals only"),
-    split_date: str = typer.Option("2025-07-01", help="Fit before this date, test on pairs first seen on or after it"),
+    edges: Path | None = typer.Option(
+        None, help="Bare edge list CSV (supplier,customer,date): graph signals only", callback=readable_file
+    ),
+    split_date: str = typer.Option(
+        "2025-07-01", help="Fit before this date, test on pairs first seen on or after it (2025/7/1 works too)"
+    ),
     demo: bool = typer.Option(False, help="Evaluate on a freshly generated demo district instead of the database"),
     direction: BenchDirection = typer.Option(BenchDirection.SUPPLIERS, help="Rank suppliers, customers, or both"),
     k: int = typer.Option(10, help="Cut-off of Hits and NDCG"),
@@ -494,18 +498,18 @@ def bench_match(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON"),
 ) -> None:
     """Evaluate the partner ranker against random, popularity, chain, text and L3 baselines."""
-    from datetime import date
-
     from chainmap.demo import generate_demo
     from chainmap.taxonomy import load_named_chain
     from matching.evaluation import EdgeListError, evaluate, read_edge_list, split_pairs
     from matching.market import Market
     from matching.ranker import PartnerRanker
     from matching.rerank import RerankConfig
+    from matching.textfiles import parse_date
     from service import matching
     from service import panorama as panoramas
 
-    split = date.fromisoformat(split_date)
+    with refused(ValueError):
+        split = parse_date(split_date)
     settings = _settings()
     started = time.perf_counter()
     if edges is not None:

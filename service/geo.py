@@ -31,7 +31,8 @@ class Replacement:
     """What re-placing the enterprises placed by coordinates did."""
 
     replaced: int  # enterprises whose town and park were recomputed
-    moved: int  # of which the town or the park changed
+    moved: int  # of which the town changed
+    park_changed: int  # of which the park changed
     kept: int  # outside every official town polygon: their previous town was kept
 
 
@@ -113,7 +114,7 @@ def replace_placements(*, session: Session, placer: Placer) -> Replacement:
         )
     ).all()
     if not rows:
-        return Replacement(0, 0, 0)
+        return Replacement(0, 0, 0, 0)
     lon, lat = np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float)
     town_ids = dict(session.exec(select(m.Town.name, m.Town.id)).all())
     park_ids = dict(session.exec(select(m.Park.name, m.Park.id)).all())
@@ -132,8 +133,9 @@ def replace_placements(*, session: Session, placer: Placer) -> Replacement:
         .values(town_id=bindparam("town_id"), park_id=bindparam("park_id"))
     )
     session.connection().execute(statement, changes)
-    moved = sum((r[3], r[4]) != (c["town_id"], c["park_id"]) for r, c in zip(rows, changes, strict=True))
-    return Replacement(len(changes), moved, kept)
+    moved = sum(r[3] != c["town_id"] for r, c in zip(rows, changes, strict=True))
+    park_changed = sum(r[4] != c["park_id"] for r, c in zip(rows, changes, strict=True))
+    return Replacement(len(changes), moved, park_changed, kept)
 
 
 def _uncovered_towns(session: Session, new: set[str]) -> list[str]:

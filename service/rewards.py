@@ -103,7 +103,7 @@ def rows_from_numbered(records: Iterable[tuple[int, dict]]) -> tuple[list[Contra
         if record.get("contracted_yuan") not in (None, "") and numbers["contracted_yuan"] is None:
             bad.append("contracted_yuan")
         if bad:
-            message = f"“{record.get(bad[0], '')}”不是整数金额或年份，或超出范围（{bad[0]}）"
+            message = f"“{record.get(bad[0], '')}”不是整数金额或年份，或超出范围（{FIELD_NAMES[bad[0]]}）"
             errors.append(RowError(index, bad[0], message))
             continue
         rows.append(
@@ -208,7 +208,7 @@ def summary(report: RewardReport, parties: dict[str, Party], origin: Origin, *, 
         text.append(f"按政策口径未计入 {len(report.exclusions):,} 份合同：{counts}{hint}")
         text += [f"  {origin.where(x.row)}：{x.message}" for x in report.exclusions if verbose]
     if report.errors:
-        text.append(f"错误 {len(report.errors):,} 处（数据有误，未计入；请修正{origin.source}后重算）：")
+        text.append(f"错误 {len(report.errors):,} 处（{origin.source}中的数据有误，未计入；修正后请重算）：")
         text += [f"  {origin.where(e.row)} {FIELD_NAMES.get(e.field, e.field)}：{e.message}" for e in report.errors]
     return text
 
