@@ -159,3 +159,31 @@ def test_inside_songjiang_is_decided_by_the_boundary_and_the_address_not_by_a_to
         repository.add_enterprises(session=session, records=firms, chain_code="smart_terminal")
         parties = rewards.parties_from_db(session=session, chain_code="smart_terminal")
     assert {p.name: p.local for p in parties.values()} == {"坐标在区内": True, "地址在区内": True, "外地企业": False}
+
+
+def test_cli_report_separates_errors_with_file_rows_from_policy_exclusions(tmp_path, db_url, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", db_url)
+    source = tmp_path / "contracts.csv"
+    early = f"{BUYER.uscc},{SELLER.uscc},2023,4000000,HT-0\n"
+    source.write_text(HEADER + GOOD_ROWS + BAD_ROWS + early, encoding="utf-8")
+    brief = CliRunner().invoke(cli, ["reward", "--contracts", str(source)])
+    assert brief.exit_code == 0, brief.output
+    assert "合计奖励 410,000 元（41.00 万元），2 项；区级承担 287,000 元，街镇/开发区承担 123,000 元" in brief.output
+    assert "按政策口径未计入 1 份合同：不在政策有效期（2025—2029年）内 1 份（加 --verbose 逐条列出）" in brief.output
+    assert "错误 2 处" in brief.output and "  第4行 履约金额：“三百万”不是整数" in brief.output
+    assert "  第5行 供应方：采购方与供应方是同一家企业" in brief.output and "第6行" not in brief.output
+    verbose = CliRunner().invoke(cli, ["reward", "--contracts", str(source), "--verbose"])
+    assert "  第6行：年度2023不在政策有效期（2025—2029年）内" in verbose.output
+
+
+def test_cli_report_on_the_database_counts_exclusions_and_lists_them_only_when_asked(demo_database, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", demo_database())
+    brief = CliRunner().invoke(cli, ["reward"])
+    assert brief.exit_code == 0, brief.output
+    counts = next(line for line in brief.output.splitlines() if line.startswith("按政策口径未计入"))
+    assert "不在政策有效期" in counts and "一方不是松江区内企业" in counts
+    assert "不是松江区内企业（口径" not in brief.output and "第" not in brief.output.split("合计奖励")[1]
+    listed = CliRunner().invoke(cli, ["reward", "--verbose"]).output.splitlines()
+    excluded = [line for line in listed if line.startswith("  合同ID ")]
+    total = int(counts.split("未计入 ")[1].split(" 份")[0].replace(",", ""))
+    assert len(excluded) == total and any("不是松江区内企业（口径：双方须均为区内企业）" in line for line in excluded)
