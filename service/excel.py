@@ -70,7 +70,7 @@ UNITS = {Kind.YUAN: "（元）", Kind.WAN: "（万元）"}
 class Column:
     """One column: its header, how to read its value from an item, and its kind.
 
-    A 元 or 万元 column gets its unit in the header when the header does not name it already.
+    A 元 or 万元 column gets its unit, （元） or （万元）, after the header unless the header has it already.
     """
 
     header: str
@@ -80,7 +80,7 @@ class Column:
     @property
     def title(self) -> str:
         unit = UNITS.get(self.kind, "")
-        return self.header if not unit or unit[1:-1] in self.header else self.header + unit
+        return self.header if unit in self.header else self.header + unit
 
 
 @dataclass(frozen=True)

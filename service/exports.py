@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -134,3 +134,44 @@ def write_enterprises_excel(
     )
     kept = columns if amounts else [c for c in columns if c.kind is not Kind.WAN]
     return write_workbook(path, cover, [Sheet("企业", kept, records)])
+
+
+def _reward(key: str):
+    return lambda r: (r["reward"] or {}).get(key)
+
+
+def write_shortlist(answer: dict, path: Path, *, demo: bool) -> Path:
+    """A partner shortlist (``service.matching.find_partners``'s answer) as a workbook to send."""
+    wanted = "供应商" if answer["direction"] == "suppliers" else "客户"
+    recommendations = [
+        Column("排名", lambda r: answer["recommendations"].index(r) + 1, Kind.INTEGER),
+        Column("企业", itemgetter("name")),
+        Column("统一社会信用代码", itemgetter("id")),
+        Column("所在城市", itemgetter("city")),
+        Column("环节", lambda r: "、".join(r["segments"])),
+        Column("标签", lambda r: "、".join(r["labels"])),
+        Column("得分", itemgetter("score"), Kind.DECIMAL),
+        Column("距离（公里）", itemgetter("distance_km"), Kind.DECIMAL),
+        Column("推荐理由", lambda r: "；".join(r["reasons"])),
+        Column("距300万元门槛", _reward("gap_to_threshold_yuan"), Kind.YUAN),
+        Column("首年奖励测算", _reward("first_year_reward_yuan"), Kind.YUAN),
+        Column("协同奖励说明", _reward("note")),
+    ]
+    partners = [
+        Column("企业", itemgetter("name")),
+        Column("统一社会信用代码", itemgetter("id")),
+        Column("关系", itemgetter("status")),
+        Column("首次合同", itemgetter("first"), Kind.DATE),
+        Column("最近合同", itemgetter("last"), Kind.DATE),
+    ]
+    asker = answer["asker"]
+    segments = "、".join(s["name"] for s in answer["inferred_segments"])
+    cover = Cover(
+        title=f"{wanted}推荐名单" + (f"：{asker['name']}" if asker else ""),
+        source=f"数据库中登记的企业与合同；在 {answer['candidates']:,} 家企业中排序",
+        choices=[f"查找{wanted}", *([f"按需求识别的环节：{segments}"] if segments else [])],
+        notes=["得分为各信号贡献之和，仅用于排序；已有合作伙伴单列，不进入推荐"],
+        demo=demo,
+    )
+    sheets = [Sheet("推荐名单", recommendations, answer["recommendations"])]
+    return write_workbook(path, cover, [*sheets, Sheet("已有合作伙伴", partners, answer["partners"])])

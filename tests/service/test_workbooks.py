@@ -138,3 +138,16 @@ def test_cli_exports_enterprises_as_geojson_and_excel(tmp_path, monkeypatch):
     assert {row[3] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"九亭镇"}
     bad = runner.invoke(cli, ["export", "enterprises", "--label", "独角兽", "--out", str(book)])
     assert bad.exit_code == 2 and "未知标签“独角兽”" in bad.output
+
+
+def test_a_shortlist_exports_with_reasons_and_the_reward_in_yuan(client, small_demo):
+    buyer = next(e for e in small_demo.enterprises if e.segments and e.city == "松江区")
+    book = _book(client, f"/api/match/suppliers.xlsx?uscc={buyer.uscc}&k=5")
+    assert book.sheetnames == [COVER_SHEET, "推荐名单", "已有合作伙伴"]
+    sheet = book["推荐名单"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:2] == ["排名", "企业"] and "距300万元门槛（元）" in header
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [row[0] for row in rows] == list(range(1, len(rows) + 1)) and 0 < len(rows) <= 5
+    assert all(row[header.index("推荐理由")] for row in rows)
+    assert _cover(book)["标题"] == [f"供应商推荐名单：{buyer.name}"]
