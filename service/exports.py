@@ -144,7 +144,7 @@ def write_shortlist(answer: dict, path: Path, *, demo: bool) -> Path:
     """A partner shortlist (``service.matching.find_partners``'s answer) as a workbook to send."""
     wanted = "供应商" if answer["direction"] == "suppliers" else "客户"
     recommendations = [
-        Column("排名", lambda r: answer["recommendations"].index(r) + 1, Kind.INTEGER),
+        Column("排名", itemgetter("rank"), Kind.INTEGER),
         Column("企业", itemgetter("name")),
         Column("统一社会信用代码", itemgetter("id")),
         Column("所在城市", itemgetter("city")),
@@ -173,5 +173,6 @@ def write_shortlist(answer: dict, path: Path, *, demo: bool) -> Path:
         notes=["得分为各信号贡献之和，仅用于排序；已有合作伙伴单列，不进入推荐"],
         demo=demo,
     )
-    sheets = [Sheet("推荐名单", recommendations, answer["recommendations"])]
-    return write_workbook(path, cover, [*sheets, Sheet("已有合作伙伴", partners, answer["partners"])])
+    ranked = [{**r, "rank": rank} for rank, r in enumerate(answer["recommendations"], start=1)]
+    sheets = [Sheet("推荐名单", recommendations, ranked), Sheet("已有合作伙伴", partners, answer["partners"])]
+    return write_workbook(path, cover, sheets)
