@@ -21,7 +21,7 @@ def readable_file(path: Path | None) -> Path | None:
     if not path.exists():
         fail(f"找不到文件 {path}")
     elif not path.is_file():
-        fail(f"{path} 不是文件（是文件夹？）")
+        fail(f"无法读取文件 {path}（是文件夹，不是文件）")
     elif not os.access(path, os.R_OK):
         fail(f"无法读取文件 {path}（没有读取权限）")
     elif path.stat().st_size == 0:

@@ -139,10 +139,11 @@ def estimate_from_rows(
 
 
 def restricted(report: RewardReport, keep: Callable[[RewardLine], bool]) -> RewardReport:
-    """The report cut to the lines ``keep`` accepts, totals recomputed; row errors of others are left out."""
+    """The report cut to the lines ``keep`` accepts, totals recomputed; errors and exclusions (which name
+    other enterprises) are left out."""
     lines = [line for line in report.lines if keep(line)]
     totals = {key: sum(getattr(line, key) for line in lines) for key in report.totals}
-    return replace(report, lines=lines, errors=[], totals=totals)
+    return replace(report, lines=lines, errors=[], exclusions=[], totals=totals)
 
 
 def report_json(report: RewardReport) -> dict:

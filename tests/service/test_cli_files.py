@@ -60,7 +60,7 @@ def _one_chinese_line(result, expected: str) -> None:
 
 @pytest.mark.parametrize("command", READERS)
 @pytest.mark.parametrize(
-    ("problem", "expected"), [("missing", "找不到文件"), ("empty", "是空文件"), ("folder", "不是文件")]
+    ("problem", "expected"), [("missing", "找不到文件"), ("empty", "是空文件"), ("folder", "是文件夹，不是文件")]
 )
 def test_a_missing_or_empty_input_is_one_chinese_line(command, problem, expected, database, tmp_path):
     path = {"missing": tmp_path / "missing.csv", "empty": DATA / "empty.csv", "folder": tmp_path}[problem]

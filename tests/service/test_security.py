@@ -134,6 +134,11 @@ def test_officers_and_enterprises_see_only_their_own_contract_amounts(app, admin
     ]
     unit = header.index("承担单位")
     assert {row[unit] for row in _ledger_rows(officer)} == {town}
+    excluded = {
+        who: openpyxl.load_workbook(io.BytesIO(c.get("/api/rewards/ledger.xlsx").content))["政策排除"].max_row
+        for who, c in (("admin", admin), ("officer", officer))
+    }
+    assert excluded["admin"] > 1 and excluded["officer"] == 1  # exclusions name other firms: not for officers
     own = _ledger_rows(enterprise)
     assert own and all(firm.uscc in row for row in own) and len(own) < len(_ledger_rows(admin))
     assert enterprise.get("/api/rewards/budget").status_code == 403

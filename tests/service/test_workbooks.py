@@ -151,3 +151,8 @@ def test_a_shortlist_exports_with_reasons_and_the_reward_in_yuan(client, small_d
     assert [row[0] for row in rows] == list(range(1, len(rows) + 1)) and 0 < len(rows) <= 5
     assert all(row[header.index("推荐理由")] for row in rows)
     assert _cover(book)["标题"] == [f"供应商推荐名单：{buyer.name}"]
+
+
+def test_control_characters_a_workbook_cannot_hold_are_dropped(client):
+    book = _book(client, "/api/audit.xlsx?actor=a%04b")
+    assert "操作人：ab" in _cover(book)["口径"]
