@@ -119,10 +119,9 @@ def replace_placements(*, session: Session, placer: Placer) -> Replacement:
     town_ids = dict(session.exec(select(m.Town.name, m.Town.id)).all())
     park_ids = dict(session.exec(select(m.Park.name, m.Park.id)).all())
     bounded_parks = {park_ids[name] for name in session.exec(select(m.Park.name).where(m.Park.boundary_official))}
+    towns = placer.official_towns_at(lon, lat) if placer.official.towns is not None else placer.towns_at(lon, lat)
     changes, kept = [], 0
-    for (eid, _, _, town_before, park_before), town, park in zip(
-        rows, placer.towns_at(lon, lat), placer.parks_at(lon, lat), strict=True
-    ):
+    for (eid, _, _, town_before, park_before), town, park in zip(rows, towns, placer.parks_at(lon, lat), strict=True):
         kept += town is None and town_before is not None
         park_after = park_ids[park] if park is not None else None if park_before in bounded_parks else park_before
         changes.append({"eid": eid, "town_id": town_ids.get(town, town_before), "park_id": park_after})
