@@ -138,6 +138,7 @@ class Panorama:
     local_enterprises: int
     notes: tuple[str, ...] = field(default=())
     unresolved: int = 0  # local enterprises whose segments in the chain are all parent segments
+    demo: bool = False  # demo (synthetic) enterprises are among those counted
 
     def graded(self) -> list[SegmentStrength]:
         return [s for s in self.segments.values() if s.grade is not None]
@@ -278,7 +279,8 @@ def build_panorama(
     direct = Counter(code for e in local for code in e.segments if chain.children.get(code))
     strengths.update({code: replace(strengths[code], unresolved=count) for code, count in direct.items()})
     unresolved = sum(1 for e in local if _only_parents(chain, e))
-    notes: tuple[str, ...] = ("含示例数据：名称带“示例”的企业均为虚构。",) if any(e.demo for e in enterprises) else ()
+    demo = any(e.demo for e in enterprises)
+    notes: tuple[str, ...] = ("含示例数据：名称带“示例”的企业均为虚构。",) if demo else ()
     if unresolved:
         notes += (f"{unresolved} 家本地企业尚未细分到末级环节（显示为“某环节（未细分）”），计入其上级环节。",)
     return Panorama(
@@ -292,6 +294,7 @@ def build_panorama(
         local_enterprises=len(local),
         notes=notes,
         unresolved=unresolved,
+        demo=demo,
     )
 
 

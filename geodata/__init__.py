@@ -15,7 +15,7 @@ from geodata.crs import (
 
 _LAYERS = frozenset(
     ("BOUNDARY_CREDIT", "G60_CITIES", "LOCAL_CITY", "check_crs", "district", "district_shape", "inside_district")
-) | {"parks", "towns"}
+) | {"parks", "registered_in_district", "towns"}
 
 
 def __getattr__(name: str):
@@ -41,6 +41,7 @@ __all__ = [
     "haversine_km",
     "inside_district",
     "parks",
+    "registered_in_district",
     "to_wgs84",
     "towns",
     "wgs84_to_gcj02",

@@ -8,6 +8,7 @@ the district. Errors name the feature and what is wrong.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,13 +26,30 @@ class BoundaryFileError(ValueError):
     """An official boundary file that cannot be used; the message says where and why."""
 
 
+def _source(path: Path) -> str | io.BytesIO:
+    """What to hand to the reader: GeoJSON saved in GBK/GB18030 (not UTF-8, as the standard wants) is re-encoded."""
+    if path.suffix.lower() == ".zip":
+        return f"zip://{path}"
+    if path.suffix.lower() not in (".geojson", ".json"):
+        return str(path)
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        data = data.decode("gb18030", errors="replace").encode("utf-8")
+    return io.BytesIO(data)
+
+
 def _read(path: Path) -> gpd.GeoDataFrame:
     if path.suffix.lower() not in SUFFIXES:
         raise BoundaryFileError(f"{path.name}：不支持的格式，请提供 GeoJSON、Shapefile（.zip）或 GeoPackage（.gpkg）")
     try:
-        return gpd.read_file(f"zip://{path}" if path.suffix.lower() == ".zip" else path)
+        return gpd.read_file(_source(path))
+    except FileNotFoundError as exc:
+        raise BoundaryFileError(f"找不到文件 {path}") from exc
     except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise BoundaryFileError(f"{path.name}：无法读取（{exc}）") from exc
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise BoundaryFileError(f"{path.name}：无法作为地理数据读取（{reason}）") from exc
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, datum: Datum, path: Path) -> gpd.GeoDataFrame:

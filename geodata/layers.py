@@ -71,3 +71,12 @@ def towns() -> gpd.GeoDataFrame:
 def inside_district(lon: ArrayLike, lat: ArrayLike) -> NDArray[np.bool_]:
     """Whether WGS-84 points fall inside the district boundary (vectorised)."""
     return np.asarray(contains_xy(district_shape(), np.asarray(lon, float), np.asarray(lat, float)))
+
+
+def registered_in_district(lon: ArrayLike, lat: ArrayLike, addresses: list[str]) -> NDArray[np.bool_]:
+    """Whether enterprises are in 松江区: by the district boundary where a position is known (NaN if not),
+    otherwise by ``松江区`` in the registered address. A missing town or park is no evidence either way."""
+    x, y = np.asarray(lon, float), np.asarray(lat, float)
+    located = ~(np.isnan(x) | np.isnan(y))
+    by_address = np.array([LOCAL_CITY in (address or "") for address in addresses], dtype=bool)
+    return np.where(located, inside_district(np.nan_to_num(x), np.nan_to_num(y)), by_address)

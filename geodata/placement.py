@@ -110,11 +110,19 @@ class Placer:
         return "boundary" if self.official.towns is not None else "schematic"
 
     def towns_at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-        if self.official.towns is not None:
-            return _containing(self.official.towns, lon, lat)
+        """Per point, the official polygon containing it; elsewhere (no polygons loaded, or outside those
+        of a partial load) the nearest town anchor, a schematic assignment."""
         xy = np.array([(p.x, p.y) for p in self.towns.geometry])
         distance = haversine_km(lon[:, None], lat[:, None], xy[None, :, 0], xy[None, :, 1])
-        return np.array(self.town_names, dtype=object)[np.argmin(distance, axis=1)]
+        nearest = np.array(self.town_names, dtype=object)[np.argmin(distance, axis=1)]
+        found = self.official_towns_at(lon, lat)
+        return np.where(found == None, nearest, found)  # noqa: E711 (element-wise)
+
+    def official_towns_at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        """Per point, the official town polygon containing it, else None."""
+        if self.official.towns is None:
+            return np.full(len(lon), None, dtype=object)
+        return _containing(self.official.towns, lon, lat)
 
     def parks_at(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         if self.official.parks is not None:

@@ -116,6 +116,15 @@ class RowError:
 
 
 @dataclass(frozen=True)
+class Exclusion:
+    """A valid row the policy leaves out (a reading of the text, not a mistake in the data)."""
+
+    row: int
+    reason: str  # short Chinese reason, the key reports count by
+    message: str
+
+
+@dataclass(frozen=True)
 class RewardLine:
     buyer: str
     seller: str
@@ -138,6 +147,14 @@ class RewardReport:
     policy: str = POLICY_TEXT
     source: str = POLICY_SOURCE
     totals: dict[str, int] = field(default_factory=dict)
+    exclusions: list[Exclusion] = field(default_factory=list)
+
+    def excluded_by_reason(self) -> dict[str, int]:
+        """How many rows each policy reason left out, most frequent first."""
+        counts: dict[str, int] = defaultdict(int)
+        for item in self.exclusions:
+            counts[item.reason] += 1
+        return dict(sorted(counts.items(), key=lambda pair: -pair[1]))
 
 
 def _wan(yuan: int | Decimal) -> str:
@@ -158,29 +175,35 @@ def _share(reward: int) -> tuple[int, int]:
 
 def validate_rows(
     rows: Iterable[ContractRow], parties: Mapping[str, Party], params: RewardParams
-) -> tuple[list[ContractRow], list[RowError]]:
-    """Split rows into usable ones and per-row errors; a bad row contributes nothing."""
+) -> tuple[list[ContractRow], list[RowError], list[Exclusion]]:
+    """Split rows into usable ones, per-row errors (bad data) and exclusions (the policy's choices)."""
     good: list[ContractRow] = []
     errors: list[RowError] = []
+    exclusions: list[Exclusion] = []
     seen: dict[tuple, int] = {}
     for row in rows:
-        problem = _row_problem(row, parties, params)
         key = (
             (row.buyer, row.seller, row.year, row.contract_no)
             if row.contract_no
             else (row.buyer, row.seller, row.year, row.performed_yuan, row.contracted_yuan)
         )
+        problem = _row_error(row, parties)
         if problem is None and key in seen:
             problem = ("row", f"与第{seen[key]}行重复，未重复计入")
         if problem:
             errors.append(RowError(row.row, *problem))
             continue
         seen[key] = row.row
+        excluded = _exclusion(row, parties, params)
+        if excluded:
+            exclusions.append(Exclusion(row.row, *excluded))
+            continue
         good.append(row)
-    return good, errors
+    return good, errors, exclusions
 
 
-def _row_problem(row: ContractRow, parties: Mapping[str, Party], params: RewardParams) -> tuple[str, str] | None:
+def _row_error(row: ContractRow, parties: Mapping[str, Party]) -> tuple[str, str] | None:
+    """What is wrong with the data of a row, if anything."""
     for name, amount in (("performed_yuan", row.performed_yuan), ("contracted_yuan", row.contracted_yuan)):
         if amount is not None and (not isinstance(amount, int) or amount < 0):
             return name, f"金额必须是非负整数（元），收到 {amount!r}"
@@ -189,14 +212,24 @@ def _row_problem(row: ContractRow, parties: Mapping[str, Party], params: RewardP
             return name, f"未登记的企业“{code}”"
     if row.buyer == row.seller:
         return "seller", "采购方与供应方是同一家企业"
+    return None
+
+
+OUTSIDE_WINDOW = f"不在政策有效期（{WINDOW[0]}—{WINDOW[1]}年）内"
+NOT_LOCAL = "一方不是松江区内企业"
+NOT_IN_CHAIN = "一方不属于智能终端产业链"
+
+
+def _exclusion(row: ContractRow, parties: Mapping[str, Party], params: RewardParams) -> tuple[str, str] | None:
+    """Why the policy (as read by ``params``) leaves a valid row out, if it does."""
     if not WINDOW[0] <= row.year <= WINDOW[1]:
-        return "year", f"年度{row.year}不在政策有效期（{WINDOW[0]}—{WINDOW[1]}年）内"
-    for name, code in (("buyer", row.buyer), ("seller", row.seller)):
+        return OUTSIDE_WINDOW, f"年度{row.year}{OUTSIDE_WINDOW}"
+    for code in (row.buyer, row.seller):
         party = parties[code]
         if params.require_local and not party.local:
-            return name, f"“{party.name}”不是松江区内企业（口径：双方须均为区内企业）"
+            return NOT_LOCAL, f"“{party.name}”不是松江区内企业（口径：双方须均为区内企业）"
         if params.require_chain and not party.in_chain:
-            return name, f"“{party.name}”不属于智能终端产业链（口径：双方须均属本产业链）"
+            return NOT_IN_CHAIN, f"“{party.name}”不属于智能终端产业链（口径：双方须均属本产业链）"
     return None
 
 
@@ -292,9 +325,9 @@ def _pair_drafts(buyer: str, seller: str, years: dict[int, _PairYear], params: R
 def compute_rewards(
     rows: Iterable[ContractRow], parties: Mapping[str, Party], params: RewardParams | None = None
 ) -> RewardReport:
-    """Reward lines per buyer, seller and year, with errors for the rows that were left out."""
+    """Reward lines per buyer, seller and year; bad rows as errors, rows the policy leaves out as exclusions."""
     params = params or RewardParams()
-    good, errors = validate_rows(rows, parties, params)
+    good, errors, exclusions = validate_rows(rows, parties, params)
     drafts = [
         draft
         for (buyer, seller), years in sorted(_pair_years(good).items())
@@ -306,7 +339,7 @@ def compute_rewards(
         "district_yuan": sum(item.district_yuan for item in lines),
         "town_yuan": sum(item.town_yuan for item in lines),
     }
-    return RewardReport(lines=lines, errors=errors, choices=params.describe(), totals=totals)
+    return RewardReport(lines, errors, params.describe(), totals=totals, exclusions=exclusions)
 
 
 def _apply_enterprise_cap(drafts: list[_Draft], parties: Mapping[str, Party], params: RewardParams) -> list[RewardLine]:

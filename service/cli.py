@@ -18,6 +18,8 @@ from geodata.crs import Datum
 from matching.query import Direction, Scope
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
 from service.cli_brief import brief_app
+from service.cli_export import export_app
+from service.cli_paths import readable_file, writable_file
 from service.cli_users import users_app
 
 if TYPE_CHECKING:
@@ -152,10 +154,11 @@ def _serve(settings: Settings) -> None:
 @app.command()
 def reward(
     contracts: Path | None = typer.Option(
-        None, help="CSV or Excel file of contracts; default: the database's contracts"
+        None, help="CSV or Excel file of contracts; default: the database's contracts", callback=readable_file
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the whole report as JSON"),
-    excel: Path | None = typer.Option(None, help="Write the reward ledger to this .xlsx file"),
+    excel: Path | None = typer.Option(None, help="Write the reward ledger to this .xlsx file", callback=writable_file),
+    verbose: bool = typer.Option(False, "--verbose", help="List every contract the policy leaves out"),
     increment_basis: IncrementBasis = typer.Option(DEFAULT_CHOICES.increment_basis, help="Increment over which year"),
     threshold_basis: ThresholdBasis = typer.Option(
         DEFAULT_CHOICES.threshold_basis, help="Judge 300万 per year or cumulated"
@@ -165,8 +168,8 @@ def reward(
     require_local: bool = typer.Option(DEFAULT_CHOICES.require_local, help="Both parties must be in Songjiang"),
     require_chain: bool = typer.Option(DEFAULT_CHOICES.require_chain, help="Both parties must be in the chain"),
 ) -> None:
-    """Compute the 300万 collaboration reward (沪松经规〔2024〕4号 二(二)) with its explanations."""
-    from service import rewards
+    """Compute the 300万 collaboration reward (沪松经规〔2024〕4号 二(二)): errors apart from policy exclusions."""
+    from service import repository, rewards
     from service.tables import TableFileError
 
     settings = _settings()
@@ -175,34 +178,25 @@ def reward(
     )
     with _session(settings) as session:
         if contracts is None:
+            origin = rewards.DATABASE
             report, parties = rewards.estimate_from_db(session=session, chain_code=settings.chain, params=params)
         else:
+            origin = rewards.file_origin(contracts)
             with refused(TableFileError):
                 rows, errors = rewards.read_contract_file(contracts)
             report, parties = rewards.estimate_from_rows(
                 session=session, chain_code=settings.chain, params=params, rows=rows, errors=errors
             )
+        demo = repository.has_demo(session=session)
         _audit(session, "reward_computed", {**report.totals, "excel": str(excel or ""), "lines": len(report.lines)})
         session.commit()
     if excel:
-        typer.echo(f"已写出奖励台账：{rewards.write_ledger(report, parties, excel)}", err=True)
+        written = rewards.write_ledger(report, parties, excel, origin=origin, demo=demo)
+        typer.echo(f"已写出奖励台账：{written}", err=True)
     if as_json:
         typer.echo(json.dumps(rewards.report_json(report), ensure_ascii=False, indent=2))
     else:
-        _print_report(report, parties)
-
-
-def _print_report(report, parties) -> None:
-    for choice in report.choices:
-        typer.echo(f"口径：{choice}")
-    for line in report.lines:
-        if line.reward_yuan:
-            buyer, seller = parties[line.buyer].name, parties[line.seller].name
-            typer.echo(f"{line.year} {buyer} ← {seller}：{line.explanation}")
-    for error in report.errors:
-        typer.echo(f"第{error.row}行 {error.field}：{error.message}")
-    reward, district, town = (report.totals[k] for k in ("reward_yuan", "district_yuan", "town_yuan"))
-    typer.echo(f"合计奖励 {reward} 元（区级 {district} 元，街镇/开发区 {town} 元）")
+        typer.echo("\n".join(rewards.summary(report, parties, origin, verbose=verbose)))
 
 
 def _chain_option() -> str | None:
@@ -282,9 +276,9 @@ def bench_classify(
 def panorama(
     chain: str | None = _chain_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the whole panorama as JSON"),
-    excel: Path | None = typer.Option(None, help="Write the panorama workbook (.xlsx) here"),
-    svg: Path | None = typer.Option(None, help="Write the chain diagram as SVG here"),
-    png: Path | None = typer.Option(None, help="Write the chain diagram as PNG here"),
+    excel: Path | None = typer.Option(None, help="Write the panorama workbook (.xlsx) here", callback=writable_file),
+    svg: Path | None = typer.Option(None, help="Write the chain diagram as SVG here", callback=writable_file),
+    png: Path | None = typer.Option(None, help="Write the chain diagram as PNG here", callback=writable_file),
     min_enterprises: int | None = typer.Option(None, help="Weak below at least this many (default: the rule's 3)"),
     median_share: float | None = typer.Option(None, help="Weak below this share of the median (default: 0.4)"),
 ) -> None:
@@ -323,7 +317,7 @@ def panorama(
 
 @app.command("map")
 def map_command(
-    out: Path = typer.Option(..., help="Write the standalone map page (.html) here"),
+    out: Path = typer.Option(..., help="Write the standalone map page (.html) here", callback=writable_file),
     tiles: str | None = typer.Option(None, help="Base map: osm, amap, tianditu or none (default: CHAINMAP_TILES)"),
     chain: str | None = _chain_option(),
 ) -> None:
@@ -343,6 +337,7 @@ def map_command(
 
 app.add_typer(users_app, name="users")
 app.add_typer(brief_app, name="brief")
+app.add_typer(export_app, name="export")
 
 
 class BoundaryLayer(StrEnum):
@@ -356,9 +351,14 @@ app.add_typer(geo_app, name="geo")
 
 @geo_app.command("load-boundaries")
 def load_boundaries(
-    file: Path = typer.Argument(..., help="GeoJSON, zipped Shapefile or GeoPackage with a name per feature"),
+    file: Path = typer.Argument(
+        ..., help="GeoJSON, zipped Shapefile or GeoPackage with a name per feature", callback=readable_file
+    ),
     layer: BoundaryLayer = typer.Option(..., help="towns or parks"),
     datum: Datum = typer.Option(Datum.WGS84, help="gcj02 when the file's coordinates are GCJ-02 (e.g. from AMap)"),
+    partial: bool = typer.Option(
+        False, "--partial", help="Accept town polygons for some towns only; enterprises outside keep their town"
+    ),
 ) -> None:
     """Store official polygons for towns or parks; they replace the approximations everywhere."""
     from geodata.boundaries import BoundaryFileError
@@ -368,11 +368,20 @@ def load_boundaries(
     _initialise(settings)
     with _session(settings) as session:
         with refused(BoundaryFileError):
-            loaded = geo.load_boundaries(session=session, path=file, layer=layer.value, datum=datum)
-        _audit(session, "boundaries_loaded", {"file": file.name, "layer": layer.value, "features": loaded.features})
+            loaded = geo.load_boundaries(session=session, path=file, layer=layer.value, datum=datum, partial=partial)
+        moves = loaded.placements
+        _audit(
+            session,
+            "boundaries_loaded",
+            {"file": file.name, "layer": layer.value, "features": loaded.features, "moved": moves.moved},
+        )
         session.commit()
     kind = "街镇" if layer is BoundaryLayer.TOWNS else "园区"
-    typer.echo(f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {loaded.replaced} 家按坐标定位企业的街镇和园区")
+    kept = f"；{moves.kept} 家位于新边界之外，保留原街镇" if moves.kept else ""
+    typer.echo(
+        f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {moves.replaced} 家按坐标定位企业的街镇和园区，"
+        f"其中 {moves.moved} 家改变了街镇、{moves.park_changed} 家改变了园区{kept}"
+    )
 
 
 @app.command("import-enterprises")
@@ -477,8 +486,12 @@ class BenchDirection(StrEnum):
 
 @app.command("bench-match")
 def bench_match(
-    edges: Path | None = typer.Option(None, help="Bare edge list CSV (supplier,customer,date): graph signals only"),
-    split_date: str = typer.Option("2025-07-01", help="Fit before this date, test on pairs first seen on or after it"),
+    edges: Path | None = typer.Option(
+        None, help="Bare edge list CSV (supplier,customer,date): graph signals only", callback=readable_file
+    ),
+    split_date: str = typer.Option(
+        "2025-07-01", help="Fit before this date, test on pairs first seen on or after it (2025/7/1 works too)"
+    ),
     demo: bool = typer.Option(False, help="Evaluate on a freshly generated demo district instead of the database"),
     direction: BenchDirection = typer.Option(BenchDirection.SUPPLIERS, help="Rank suppliers, customers, or both"),
     k: int = typer.Option(10, help="Cut-off of Hits and NDCG"),
@@ -487,18 +500,18 @@ def bench_match(
     as_json: bool = typer.Option(False, "--json", help="Print the figures as JSON"),
 ) -> None:
     """Evaluate the partner ranker against random, popularity, chain, text and L3 baselines."""
-    from datetime import date
-
     from chainmap.demo import generate_demo
     from chainmap.taxonomy import load_named_chain
     from matching.evaluation import EdgeListError, evaluate, read_edge_list, split_pairs
     from matching.market import Market
     from matching.ranker import PartnerRanker
     from matching.rerank import RerankConfig
+    from matching.textfiles import parse_date
     from service import matching
     from service import panorama as panoramas
 
-    split = date.fromisoformat(split_date)
+    with refused(ValueError):
+        split = parse_date(split_date)
     settings = _settings()
     started = time.perf_counter()
     if edges is not None:

@@ -8,6 +8,7 @@ from typing import Literal
 
 import folium
 import geopandas as gpd
+import numpy as np
 from shapely.geometry import mapping, shape
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, select
@@ -16,7 +17,7 @@ from chainmap.panorama_map import MapFrame, MapLayers, panorama_map
 from chainmap.records import InvalidRecord, LocationPrecision
 from chainmap.taxonomy import Chain
 from geodata import LOCAL_CITY, WGS84, Datum
-from geodata.boundaries import read_boundaries, schematic_town_areas
+from geodata.boundaries import BoundaryFileError, read_boundaries, schematic_town_areas
 from geodata.placement import OfficialAreas, OutsideDistrict, Placement, PlacementMethod, Placer
 from service import models as m
 from service.panorama import members_from_db
@@ -26,10 +27,20 @@ TABLES: dict[str, type[m.Town] | type[m.Park]] = {"towns": m.Town, "parks": m.Pa
 
 
 @dataclass(frozen=True)
+class Replacement:
+    """What re-placing the enterprises placed by coordinates did."""
+
+    replaced: int  # enterprises whose town and park were recomputed
+    moved: int  # of which the town changed
+    park_changed: int  # of which the park changed
+    kept: int  # outside every official town polygon: their previous town was kept
+
+
+@dataclass(frozen=True)
 class BoundaryLoad:
     layer: str
     features: int
-    replaced: int  # enterprises placed by coordinates whose town or park was recomputed
+    placements: Replacement
 
 
 def _official(session: Session, table: type[m.Town] | type[m.Park]) -> gpd.GeoDataFrame | None:
@@ -90,22 +101,30 @@ def map_for(*, session: Session, chain: Chain, frame: MapFrame) -> folium.Map:
     return panorama_map(chain, members_from_db(session=session, chain_code=chain.code), layers, frame=frame)
 
 
-def replace_placements(*, session: Session, placer: Placer) -> int:
-    """Recompute town and park of every enterprise placed by its coordinates."""
+def replace_placements(*, session: Session, placer: Placer) -> Replacement:
+    """Recompute town and park of every enterprise placed by its coordinates.
+
+    An enterprise outside every official town polygon (official boundaries loaded for some towns
+    only) keeps its previous town; one outside every official park polygon keeps its previous park
+    unless that park now has a polygon of its own.
+    """
     rows = session.exec(
-        select(m.Enterprise.id, m.Enterprise.lon, m.Enterprise.lat).where(
+        select(m.Enterprise.id, m.Enterprise.lon, m.Enterprise.lat, m.Enterprise.town_id, m.Enterprise.park_id).where(
             m.Enterprise.placement == PlacementMethod.COORDINATES.value, m.Enterprise.lon.is_not(None)
         )
     ).all()
     if not rows:
-        return 0
-    _, _, town_names, park_names = placer.place_points([r[1] for r in rows], [r[2] for r in rows])
+        return Replacement(0, 0, 0, 0)
+    lon, lat = np.array([r[1] for r in rows], float), np.array([r[2] for r in rows], float)
     town_ids = dict(session.exec(select(m.Town.name, m.Town.id)).all())
     park_ids = dict(session.exec(select(m.Park.name, m.Park.id)).all())
-    changes = [
-        {"eid": r[0], "town_id": town_ids.get(town), "park_id": park_ids.get(park)}
-        for r, town, park in zip(rows, town_names, park_names, strict=True)
-    ]
+    bounded_parks = {park_ids[name] for name in session.exec(select(m.Park.name).where(m.Park.boundary_official))}
+    towns = placer.official_towns_at(lon, lat) if placer.official.towns is not None else placer.towns_at(lon, lat)
+    changes, kept = [], 0
+    for (eid, _, _, town_before, park_before), town, park in zip(rows, towns, placer.parks_at(lon, lat), strict=True):
+        kept += town is None and town_before is not None
+        park_after = park_ids[park] if park is not None else None if park_before in bounded_parks else park_before
+        changes.append({"eid": eid, "town_id": town_ids.get(town, town_before), "park_id": park_after})
     table = m.Enterprise.__table__
     statement = (
         update(table)
@@ -113,14 +132,34 @@ def replace_placements(*, session: Session, placer: Placer) -> int:
         .values(town_id=bindparam("town_id"), park_id=bindparam("park_id"))
     )
     session.connection().execute(statement, changes)
-    return len(changes)
+    moved = sum(r[3] != c["town_id"] for r, c in zip(rows, changes, strict=True))
+    park_changed = sum(r[4] != c["park_id"] for r, c in zip(rows, changes, strict=True))
+    return Replacement(len(changes), moved, park_changed, kept)
 
 
-def load_boundaries(*, session: Session, path: Path, layer: Layer, datum: Datum | str = Datum.WGS84) -> BoundaryLoad:
-    """Store official polygons for towns or parks, then re-place the enterprises they affect."""
+def _uncovered_towns(session: Session, new: set[str]) -> list[str]:
+    """Towns that would have neither an official polygon already stored nor one in the new file."""
+    stored = set(session.exec(select(m.Town.name).where(m.Town.boundary_official)).all())
+    return sorted(set(session.exec(select(m.Town.name)).all()) - stored - new)
+
+
+def load_boundaries(
+    *, session: Session, path: Path, layer: Layer, datum: Datum | str = Datum.WGS84, partial: bool = False
+) -> BoundaryLoad:
+    """Store official polygons for towns or parks, then re-place the enterprises they affect.
+
+    Town polygons must cover every town (with those already stored) unless ``partial``: then
+    enterprises outside the new polygons keep their previous town.
+    """
     table = TABLES[layer]
     known = set(session.exec(select(table.name)).all())
     frame = read_boundaries(path, known, datum)
+    missing = _uncovered_towns(session, set(frame["name"])) if layer == "towns" else []
+    if missing and not partial:
+        raise BoundaryFileError(
+            f"{path.name} 没有覆盖全部街镇，缺少 {len(missing)} 个：{'、'.join(missing)}；"
+            "如只更新部分街镇，请加 --partial（新边界以外的企业保留原街镇）"
+        )
     for name, geometry in zip(frame["name"], frame.geometry, strict=True):
         row = session.exec(select(table).where(table.name == name)).one()
         row.boundary_geojson = mapping(geometry)

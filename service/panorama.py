@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from operator import attrgetter
 from pathlib import Path
 
-import pandas as pd
 from sqlmodel import Session, select
 
 from chainmap.diagram import chain_svg
-from chainmap.panorama import GradeRule, Panorama, build_panorama
+from chainmap.panorama import Gap, GradeRule, Panorama, build_panorama
 from chainmap.records import EnterpriseRecord, Label, LocationPrecision
 from chainmap.taxonomy import Chain
 from service import models as m
-from service.excel import write_workbook
+from service.excel import Column, Cover, Kind, Sheet, write_workbook
 
 
 def members_from_db(*, session: Session, chain_code: str) -> list[EnterpriseRecord]:
@@ -33,6 +33,7 @@ def members_from_db(*, session: Session, chain_code: str) -> list[EnterpriseReco
         EnterpriseRecord(
             uscc=e.uscc,
             name=e.name,
+            address=e.address,
             town=towns.get(e.town_id),
             park=parks.get(e.park_id),
             lon=e.lon,
@@ -67,76 +68,66 @@ def diagram_png(svg: str, path: Path | None = None, *, width: int = 2400) -> byt
 def write_panorama_excel(chain: Chain, panorama: Panorama, path: Path, *, amounts: bool = True) -> Path:
     """Segments with their grade and leading enterprises, the gaps with 招商 targets, the parks.
 
-    Without ``amounts`` the revenue columns (元) are left out.
+    Without ``amounts`` the revenue columns (万元) are left out.
     """
-    segments = pd.DataFrame(
-        [
-            {
-                "环节代码": s.code,
-                "环节": s.name,
-                "上级环节": chain.segments[s.parent].name if s.parent else "",
-                "层级": s.tier.label,
-                "强弱": s.grade.label if s.grade else "",
-                "本地企业数": s.enterprises,
-                "其中未细分": s.unresolved,
-                "营业收入合计（元）": s.revenue_yuan,
-                "链主": s.chain_leaders,
-                "专精特新": s.specialized,
-                "小巨人": s.little_giants,
-                "龙头企业": "、".join(t.name for t in s.top),
-            }
-            for s in panorama.segments.values()
-        ]
-    )
-    leaders = pd.DataFrame(
-        [
-            {
-                "环节": s.name,
-                "企业": t.name,
-                "统一社会信用代码": t.uscc,
-                "营业收入（元）": t.revenue_yuan,
-                "标签": "、".join(t.labels),
-            }
-            for s in panorama.graded()
-            for t in s.top
-        ]
-    )
-    gaps = pd.DataFrame(
-        [
-            {
-                "排名": rank,
-                "缺口环节": g.name,
-                "强弱": g.grade.label,
-                "本地企业数": g.local_enterprises,
-                "本地需求指数": g.demand,
-                "主要需求方": "、".join(f"{d.name}({d.local_enterprises}家)" for d in g.needed_by[:4]),
-                "招商方向": g.attract,
-                "候选企业": "、".join(f"{c.name}（{c.city}）" for c in g.candidates),
-            }
-            for rank, g in enumerate(panorama.gaps, start=1)
-        ]
-    )
-    parks = pd.DataFrame(
-        [
-            {
-                "园区": p.park,
-                "企业数": p.enterprises,
-                "符合规划主导方向": p.in_focus,
-                "占比": p.share,
-                "规划方向": "、".join(p.focus),
-            }
-            for p in panorama.parks
-        ]
-    )
-    rule = pd.DataFrame(
-        {"口径": [*panorama.notes, panorama.rule.describe(), f"本次“弱”的门槛：{panorama.threshold} 家"]}
-    )
-    sheets = (("环节强弱", segments), ("龙头企业", leaders), ("缺口与招商", gaps), ("园区聚焦", parks), ("口径", rule))
+    segments = [
+        Column("环节代码", attrgetter("code")),
+        Column("环节", attrgetter("name")),
+        Column("上级环节", lambda s: chain.segments[s.parent].name if s.parent else ""),
+        Column("层级", lambda s: s.tier.label),
+        Column("强弱", lambda s: s.grade.label if s.grade else ""),
+        Column("本地企业数", attrgetter("enterprises"), Kind.COUNT),
+        Column("其中未细分", attrgetter("unresolved"), Kind.COUNT),
+        Column("营业收入合计", attrgetter("revenue_yuan"), Kind.WAN),
+        Column("链主", attrgetter("chain_leaders"), Kind.COUNT),
+        Column("专精特新", attrgetter("specialized"), Kind.COUNT),
+        Column("小巨人", attrgetter("little_giants"), Kind.COUNT),
+        Column("龙头企业", lambda s: "、".join(t.name for t in s.top)),
+    ]
+    leaders = [
+        Column("环节", lambda pair: pair[0].name),
+        Column("企业", lambda pair: pair[1].name),
+        Column("统一社会信用代码", lambda pair: pair[1].uscc),
+        Column("营业收入", lambda pair: pair[1].revenue_yuan, Kind.WAN),
+        Column("标签", lambda pair: "、".join(pair[1].labels)),
+    ]
+    gaps = [
+        Column("排名", lambda pair: pair[0], Kind.INTEGER),
+        Column("缺口环节", lambda pair: pair[1].name),
+        Column("强弱", lambda pair: pair[1].grade.label),
+        Column("本地企业数", lambda pair: pair[1].local_enterprises, Kind.COUNT),
+        Column("本地需求指数", lambda pair: pair[1].demand, Kind.DECIMAL),
+        Column("主要需求方", lambda pair: _needed_by(pair[1])),
+        Column("招商方向", lambda pair: pair[1].attract),
+        Column("候选企业", lambda pair: "、".join(f"{c.name}（{c.city}）" for c in pair[1].candidates)),
+    ]
+    parks = [
+        Column("园区", attrgetter("park")),
+        Column("企业数", attrgetter("enterprises"), Kind.COUNT),
+        Column("符合规划主导方向", attrgetter("in_focus"), Kind.COUNT),
+        Column("占比", attrgetter("share"), Kind.PERCENT),
+        Column("规划方向", lambda p: "、".join(p.focus)),
+    ]
     if not amounts:
-        sheets = tuple(
-            (name, frame.drop(columns=[c for c in frame.columns if c.endswith("（元）")])) for name, frame in sheets
-        )
-    return write_workbook(path, sheets)
+        segments, leaders = ([c for c in columns if c.kind is not Kind.WAN] for columns in (segments, leaders))
+    cover = Cover(
+        title=f"{panorama.chain_name}全景表",
+        source=f"数据库中登记的企业及其环节归属（松江区内 {panorama.local_enterprises:,} 家）；产业链：{chain.source}",
+        choices=[panorama.rule.describe(), f"本次“弱”的门槛：{panorama.threshold} 家"],
+        notes=[note for note in panorama.notes if not note.startswith("含示例数据")],
+        demo=panorama.demo,
+    )
+    sheets = [
+        Sheet("环节强弱", segments, panorama.segments.values()),
+        Sheet("龙头企业", leaders, [(s, t) for s in panorama.graded() for t in s.top]),
+        Sheet("缺口与招商", gaps, enumerate(panorama.gaps, start=1)),
+        Sheet("园区聚焦", parks, panorama.parks),
+    ]
+    return write_workbook(path, cover, sheets)
+
+
+def _needed_by(gap: Gap) -> str:
+    return "、".join(f"{d.name}({d.local_enterprises}家)" for d in gap.needed_by[:4])
 
 
 def svg_for(*, session: Session, chain: Chain) -> str:

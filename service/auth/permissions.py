@@ -46,6 +46,7 @@ class Action(StrEnum):
     MATCH = "match"  # partner shortlists, which list existing partners
     EXPORT_PANORAMA = "export_panorama"
     EXPORT_BRIEF = "export_brief"  # the printable briefing (PDF, no amounts): staff only, it takes seconds to print
+    EXPORT_ENTERPRISES = "export_enterprises"  # the directory as Excel or GeoJSON, filtered like the map
     ESTIMATE_REWARD = "estimate_reward"
     VIEW_BUDGET = "view_budget"
     EXPORT_LEDGER = "export_ledger"
@@ -64,6 +65,7 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.MATCH: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
     Action.EXPORT_PANORAMA: {A: Reach.ALL, T: Reach.ALL},
     Action.EXPORT_BRIEF: {A: Reach.ALL, T: Reach.ALL},
+    Action.EXPORT_ENTERPRISES: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL},
     Action.ESTIMATE_REWARD: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL},
     Action.VIEW_BUDGET: {A: Reach.ALL, T: Reach.UNIT},
     Action.EXPORT_LEDGER: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},

@@ -41,4 +41,8 @@ def events(
 @router.get(".xlsx", summary="导出审计日志（Excel），筛选条件同上", **EXCEL)
 def export(session: SessionDep, where: AuditFilter) -> Response:
     rows = audit.events(session=session, limit=EXPORT_ROWS, **where)
-    return excel_response(lambda path: audit.write_events(rows, path), "audit-log.xlsx")
+    filters = [f"{FILTER_NAMES[key]}：{value}" for key, value in where.items() if value is not None]
+    return excel_response(lambda path: audit.write_events(rows, path, filters=filters), "audit-log.xlsx")
+
+
+FILTER_NAMES = {"actor": "操作人", "action": "操作", "since": "起始时间", "until": "截止时间"}

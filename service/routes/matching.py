@@ -3,15 +3,16 @@ from functools import cache
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError, validate_call
 from starlette.datastructures import QueryParams
 
 from matching.signals import Direction, Scope
-from service import forms, matching, repository
+from service import exports, forms, matching, repository
 from service.auth.permissions import Action, Principal
 from service.models import BIGINT_MAX
 from service.routes.pages import templates
+from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, ensure_reach
 from service.web.errors import error_message
 
@@ -73,6 +74,15 @@ def suppliers(request: Request, session: SessionDep, who: Matcher, params: Match
 @router.get("/api/match/customers", summary="为供应方推荐客户（附推荐理由）")
 def customers(request: Request, session: SessionDep, who: Matcher, params: MatchRequest) -> dict:
     return _answer(request, session, who, Direction.CUSTOMERS, params)
+
+
+@router.get("/api/match/{direction}.xlsx", summary="推荐名单导出（Excel），参数同上", **EXCEL)
+def shortlist_excel(
+    direction: Direction, request: Request, session: SessionDep, who: Matcher, params: MatchRequest
+) -> Response:
+    answer = _answer(request, session, who, direction, params)
+    demo = repository.has_demo(session=session)
+    return excel_response(lambda path: exports.write_shortlist(answer, path, demo=demo), f"{direction}.xlsx")
 
 
 # The page's fields as people read them, for its Chinese error messages.

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from matching.reward import RewardParams, RewardReport
-from service import audit, rewards
+from service import audit, repository, rewards
 from service.auth.permissions import Action, Principal, Reach
 from service.web.deps import SessionDep, allowed, client_address
 
@@ -87,7 +87,11 @@ def ledger(
     )
     report = _within_reach(who, report)
     _audited(request, session, who, "ledger_exported", report)
-    return excel_response(lambda path: rewards.write_ledger(report, parties, path), "reward-ledger.xlsx")
+    demo = repository.has_demo(session=session)
+    return excel_response(
+        lambda path: rewards.write_ledger(report, parties, path, origin=rewards.DATABASE, demo=demo),
+        "reward-ledger.xlsx",
+    )
 
 
 def excel_response(write: Callable[[Path], Path], filename: str) -> Response:

@@ -90,7 +90,7 @@ def test_unsupported_and_unreadable_files_say_so(tmp_path):
     with pytest.raises(BoundaryFileError, match="不支持的格式"):
         read_boundaries(tmp_path / "towns.kml", KNOWN)
     (tmp_path / "broken.geojson").write_text("{not json")
-    with pytest.raises(BoundaryFileError, match="无法读取"):
+    with pytest.raises(BoundaryFileError, match="无法作为地理数据读取"):
         read_boundaries(tmp_path / "broken.geojson", KNOWN)
 
 

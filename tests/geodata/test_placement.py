@@ -82,3 +82,13 @@ def test_place_points_is_vectorised_and_agrees_with_place(placer):
     for x, y, town, park in zip(xs, ys, town_names, park_names, strict=True):
         single = placer.place(lon=x, lat=y)
         assert (single.town, single.park) == (town, park)
+
+
+def test_outside_the_polygons_of_a_partial_load_a_point_gets_the_nearest_anchor():
+    anchors = towns().set_index("name").geometry
+    sijing = anchors["泗泾镇"].buffer(0.01)
+    placer = Placer(OfficialAreas(towns=gpd.GeoDataFrame({"name": ["泗泾镇"]}, geometry=[sijing], crs=WGS84)))
+    lon = np.array([anchors["泗泾镇"].x, anchors["九亭镇"].x])
+    lat = np.array([anchors["泗泾镇"].y, anchors["九亭镇"].y])
+    assert list(placer.towns_at(lon, lat)) == ["泗泾镇", "九亭镇"]
+    assert list(placer.official_towns_at(lon, lat)) == ["泗泾镇", None]

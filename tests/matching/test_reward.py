@@ -95,10 +95,11 @@ def test_the_district_may_lift_the_caps_for_a_major_project():
     assert report.totals["reward_yuan"] == 750 * WAN
 
 
-def test_contracts_outside_the_policy_window_are_reported_not_counted():
+def test_contracts_outside_the_policy_window_are_exclusions_not_errors():
     report = compute_rewards(rows(("B", "S1", 2024, 900), ("B", "S1", 2030, 900), ("B", "S1", 2025, 100)), PARTIES)
-    assert [(e.row, e.field) for e in report.errors] == [(1, "year"), (2, "year")]
-    assert "不在政策有效期（2025—2029年）内" in report.errors[0].message
+    assert not report.errors and [x.row for x in report.exclusions] == [1, 2]
+    assert report.excluded_by_reason() == {"不在政策有效期（2025—2029年）内": 2}
+    assert report.exclusions[0].message == "年度2024不在政策有效期（2025—2029年）内"
     assert report.totals["reward_yuan"] == 0 and len(report.lines) == 1
 
 
@@ -136,7 +137,7 @@ def test_the_seven_three_split_follows_the_buyers_budget_unit():
     assert [(r["budget_unit"], r["town_yuan"]) for r in table] == [("洞泾镇", 96_000), ("经开区", 150_000)]
 
 
-def test_bad_rows_are_reported_one_by_one_and_good_rows_still_computed():
+def test_bad_rows_are_errors_policy_exclusions_are_not_and_good_rows_still_computed():
     contracts = [
         *rows(("B", "S1", 2025, 320)),
         ContractRow(2, "B", "S2", 2025, -5),
@@ -152,14 +153,17 @@ def test_bad_rows_are_reported_one_by_one_and_good_rows_still_computed():
     assert messages[3] == ("seller", "未登记的企业“NOBODY”")
     assert messages[4][1] == "采购方与供应方是同一家企业"
     assert messages[5][1] == "与第1行重复，未重复计入"
-    assert "不是松江区内企业" in messages[6][1] and "不属于智能终端产业链" in messages[7][1]
+    assert set(messages) == {2, 3, 4, 5}
+    excluded = {x.row: x for x in report.exclusions}
+    assert "不是松江区内企业" in excluded[6].message and "不属于智能终端产业链" in excluded[7].message
+    assert report.excluded_by_reason() == {"一方不是松江区内企业": 1, "一方不属于智能终端产业链": 1}
     assert [(item.seller, item.reward_yuan) for item in report.lines] == [("S1", 32 * WAN)]
 
 
 def test_locality_and_chain_requirements_are_choices():
     contracts = rows(("B", "FAR", 2025, 400), ("B", "OFF", 2025, 400))
     relaxed = compute_rewards(contracts, PARTIES, RewardParams(require_local=False, require_chain=False))
-    assert not relaxed.errors and relaxed.totals["reward_yuan"] == 80 * WAN
+    assert not relaxed.errors and not relaxed.exclusions and relaxed.totals["reward_yuan"] == 80 * WAN
     assert "不要求双方均为松江区内企业" in relaxed.choices
 
 

@@ -48,7 +48,7 @@ def test_the_diagram_exports_as_svg_png_and_excel(client):
     assert png.content[:8] == b"\x89PNG\r\n\x1a\n"
     assert int.from_bytes(png.content[16:20], "big") == 1200  # IHDR width
     workbook = load_workbook(io.BytesIO(client.get("/api/chains/smart_terminal/panorama.xlsx").content))
-    assert workbook.sheetnames == ["环节强弱", "龙头企业", "缺口与招商", "园区聚焦", "口径"]
+    assert workbook.sheetnames == ["封面", "环节强弱", "龙头企业", "缺口与招商", "园区聚焦"]
     sheet = workbook["环节强弱"]
     assert sheet.max_row == 1 + 79 and sheet["B1"].value == "环节"
 

@@ -32,7 +32,13 @@ def client(demo_database, sign_in):
 
 
 @pytest.mark.parametrize(
-    "path", ["/api/chains/smart_terminal/panorama.xlsx", "/api/rewards/ledger.xlsx", "/api/audit.xlsx"]
+    "path",
+    [
+        "/api/chains/smart_terminal/panorama.xlsx",
+        "/api/rewards/ledger.xlsx",
+        "/api/audit.xlsx",
+        "/api/enterprises.xlsx",
+    ],
 )
 def test_no_exported_cell_is_a_formula(client, path):
     client.put("/api/enterprises/x/segments", json={"segments": []})  # an audit row naming an unknown firm

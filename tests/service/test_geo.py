@@ -42,9 +42,11 @@ def test_loading_official_towns_replaces_the_schematic_area_and_re_places_enterp
     path = tmp_path / "towns.geojson"
     gpd.GeoDataFrame({"名称": ["泗泾镇"]}, geometry=[cells.geometry["泗泾镇"]], crs=WGS84).to_file(path)
 
-    loaded = geo.load_boundaries(session=session, path=path, layer="towns")
+    with pytest.raises(BoundaryFileError, match=r"没有覆盖全部街镇，缺少 16 个：.*九亭镇.*--partial"):
+        geo.load_boundaries(session=session, path=path, layer="towns")
+    loaded = geo.load_boundaries(session=session, path=path, layer="towns", partial=True)
 
-    assert loaded.features == 1 and loaded.replaced >= 1
+    assert loaded.features == 1 and loaded.placements.replaced >= 1 and loaded.placements.moved >= 1
     assert _town_of(session, codes[0]) == "泗泾镇"
     areas = geo.town_areas(session).set_index("name")
     assert bool(areas.loc["泗泾镇", "official"]) and not areas.drop("泗泾镇")["official"].any()
@@ -128,6 +130,6 @@ def test_replace_keeps_declared_placements(session, codes):
         precision=LocationPrecision.ADDRESS,
     )
     repository.add_enterprises(session=session, records=[record], chain_code=CHAIN)
-    moved = geo.replace_placements(session=session, placer=geo.placer_for(session))
-    assert moved == session.exec(select(func.count()).where(m.Enterprise.placement == "coordinates")).one()
+    done = geo.replace_placements(session=session, placer=geo.placer_for(session))
+    assert done.replaced == session.exec(select(func.count()).where(m.Enterprise.placement == "coordinates")).one()
     assert _town_of(session, codes[0]) == "洞泾镇"

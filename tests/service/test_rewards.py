@@ -1,6 +1,7 @@
 """The reward on real inputs: CSV and Excel files, the database, the CLI, the API, the Excel ledger."""
 
 import json
+from random import Random
 
 import openpyxl
 import pandas as pd
@@ -10,6 +11,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from chainmap.records import EnterpriseRecord, LocationPrecision
+from chainmap.uscc import generate
 from service import repository, rewards
 from service.api import create_app
 from service.cli import app as cli
@@ -35,6 +37,7 @@ SELLER = EnterpriseRecord(
     precision=LocationPrecision.ADDRESS,
     segments={"ST.SENS.LIDAR": 1.0},
 )
+PRECISE = LocationPrecision.SURVEYED
 HEADER = "采购方,供应方,年度,履约金额,合同编号\n"
 GOOD_ROWS = f"{BUYER.uscc},{SELLER.uscc},2025,3200000,HT-1\n{BUYER.uscc},{SELLER.uscc},2026,5000000,HT-2\n"
 BAD_ROWS = f"{BUYER.uscc},{SELLER.uscc},2025,三百万,HT-3\n{BUYER.uscc},{BUYER.uscc},2025,100,HT-4\n"
@@ -83,7 +86,7 @@ def test_cli_reward_on_an_excel_file_prints_json_and_writes_the_ledger(tmp_path,
     ]
     assert {(e["row"], e["field"]) for e in report["errors"]} == {(4, "performed_yuan"), (5, "seller")}
     book = openpyxl.load_workbook(ledger)
-    assert book.sheetnames == ["奖励明细", "预算汇总", "计算口径", "错误行"]
+    assert book.sheetnames == ["封面", "奖励明细", "预算汇总", "错误行", "政策排除"]
     detail = list(book["奖励明细"].values)
     assert detail[1][1] == "采购方甲" and "首次达到300万元" in detail[1][-1]
     assert book["错误行"].max_row == 3
@@ -125,7 +128,7 @@ def test_api_estimate_reports_rows_and_honours_params(db_url, sign_in):
     assert [x["reward_yuan"] for x in default["lines"]] == [320_000, 90_000, 0]
     assert [x["reward_yuan"] for x in other["lines"]] == [320_000, 90_000, 40_000]
     assert default["errors"] == [
-        {"row": 4, "field": "performed_yuan", "message": "“abc”不是整数金额或年份，或超出范围（performed_yuan）"}
+        {"row": 4, "field": "performed_yuan", "message": "“abc”不是整数金额或年份，或超出范围（履约金额）"}
     ]
     assert "沪松经规〔2024〕4号" in default["source"]
 
@@ -142,3 +145,45 @@ def test_budget_and_ledger_from_the_demo_database(demo_database, sign_in):
         assert abs(row["district_yuan"] - 0.7 * row["reward_yuan"]) <= row["rewarded_pairs"]
     assert any("有效期外的合同" in c for c in budget["choices"])
     assert ledger.status_code == 200 and ledger.content[:2] == b"PK"
+
+
+def test_inside_songjiang_is_decided_by_the_boundary_and_the_address_not_by_a_town(tmp_path, prepare_engine):
+    """A firm without a town is still local if its point is inside the district or its address says 松江区."""
+    firms = [
+        EnterpriseRecord(uscc=generate(Random(1)), name="坐标在区内", lon=121.255, lat=31.094, precision=PRECISE),
+        EnterpriseRecord(uscc=generate(Random(2)), name="地址在区内", address="上海市松江区泗泾镇某路1号"),
+        EnterpriseRecord(uscc=generate(Random(3)), name="外地企业", address="浙江省嘉兴市南湖区某路2号", city="嘉兴市"),
+    ]
+    assert all(firm.town is None and firm.park is None for firm in firms)
+    with Session(prepare_engine(f"sqlite:///{tmp_path / 'local.db'}")) as session:
+        repository.add_enterprises(session=session, records=firms, chain_code="smart_terminal")
+        parties = rewards.parties_from_db(session=session, chain_code="smart_terminal")
+    assert {p.name: p.local for p in parties.values()} == {"坐标在区内": True, "地址在区内": True, "外地企业": False}
+
+
+def test_cli_report_separates_errors_with_file_rows_from_policy_exclusions(tmp_path, db_url, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", db_url)
+    source = tmp_path / "contracts.csv"
+    early = f"{BUYER.uscc},{SELLER.uscc},2023,4000000,HT-0\n"
+    source.write_text(HEADER + GOOD_ROWS + BAD_ROWS + early, encoding="utf-8")
+    brief = CliRunner().invoke(cli, ["reward", "--contracts", str(source)])
+    assert brief.exit_code == 0, brief.output
+    assert "合计奖励 410,000 元（41.00 万元），2 项；区级承担 287,000 元，街镇/开发区承担 123,000 元" in brief.output
+    assert "按政策口径未计入 1 份合同：不在政策有效期（2025—2029年）内 1 份（加 --verbose 逐条列出）" in brief.output
+    assert "错误 2 处" in brief.output and "  第4行 履约金额：“三百万”不是整数" in brief.output
+    assert "  第5行 供应方：采购方与供应方是同一家企业" in brief.output and "第6行" not in brief.output
+    verbose = CliRunner().invoke(cli, ["reward", "--contracts", str(source), "--verbose"])
+    assert "  第6行：年度2023不在政策有效期（2025—2029年）内" in verbose.output
+
+
+def test_cli_report_on_the_database_counts_exclusions_and_lists_them_only_when_asked(demo_database, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", demo_database())
+    brief = CliRunner().invoke(cli, ["reward"])
+    assert brief.exit_code == 0, brief.output
+    counts = next(line for line in brief.output.splitlines() if line.startswith("按政策口径未计入"))
+    assert "不在政策有效期" in counts and "一方不是松江区内企业" in counts
+    assert "不是松江区内企业（口径" not in brief.output and "第" not in brief.output.split("合计奖励")[1]
+    listed = CliRunner().invoke(cli, ["reward", "--verbose"]).output.splitlines()
+    excluded = [line for line in listed if line.startswith("  合同ID ")]
+    total = int(counts.split("未计入 ")[1].split(" 份")[0].replace(",", ""))
+    assert len(excluded) == total and any("不是松江区内企业（口径：双方须均为区内企业）" in line for line in excluded)

@@ -134,6 +134,11 @@ def test_officers_and_enterprises_see_only_their_own_contract_amounts(app, admin
     ]
     unit = header.index("承担单位")
     assert {row[unit] for row in _ledger_rows(officer)} == {town}
+    excluded = {
+        who: openpyxl.load_workbook(io.BytesIO(c.get("/api/rewards/ledger.xlsx").content))["政策排除"].max_row
+        for who, c in (("admin", admin), ("officer", officer))
+    }
+    assert excluded["admin"] > 1 and excluded["officer"] == 1  # exclusions name other firms: not for officers
     own = _ledger_rows(enterprise)
     assert own and all(firm.uscc in row for row in own) and len(own) < len(_ledger_rows(admin))
     assert enterprise.get("/api/rewards/budget").status_code == 403
@@ -205,7 +210,7 @@ def test_writes_are_audited_with_before_and_after_and_admins_can_export(app, adm
     event = admin.get("/api/audit", params={"action": "segments_set"}).json()[0]
     assert event["target"] == firm.uscc and event["after"] == body and "segments" in event["before"]
     export = admin.get("/api/audit.xlsx", params={"action": "segments_set"})
-    rows = list(openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(export.content))["审计日志"].iter_rows(values_only=True))
     assert rows[0][0] == "时间（UTC）" and rows[1][3] == firm.uscc
 
 
@@ -272,4 +277,4 @@ def test_an_officer_exports_the_panorama_without_revenue_columns(app, admin):
         workbook = openpyxl.load_workbook(io.BytesIO(client.get("/api/chains/smart_terminal/panorama.xlsx").content))
         return {cell.value for sheet in workbook for cell in sheet[1]}
 
-    assert "营业收入（元）" in headers(admin) and not {h for h in headers(officer) if h.endswith("（元）")}
+    assert "营业收入合计（万元）" in headers(admin) and not {h for h in headers(officer) if h and "元）" in h}
