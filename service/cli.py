@@ -105,7 +105,7 @@ def demo(
     """Load the demo district (replacing earlier demo records), then start the server."""
     from chainmap.demo import generate_demo
     from chainmap.taxonomy import load_named_chain
-    from service import repository
+    from service import demo_challenges, repository
     from service.cli_users import demo_accounts, replace_demo_accounts
 
     settings = _settings()
@@ -116,9 +116,11 @@ def demo(
     district = generate_demo(load_named_chain(settings.chain), settings.demo_enterprises, settings.demo_seed)
     with _session(settings) as session:
         replace_demo_accounts(session)
+        demo_challenges.clear(session)  # they point to the demo enterprises replaced next
         n_enterprises, n_contracts = repository.replace_demo(
             session=session, district=district, chain_code=settings.chain
         )
+        demo_challenges.load(session, load_named_chain(settings.chain))
         _audit(session, "demo_loaded", {"enterprises": n_enterprises, "contracts": n_contracts})
         logins = demo_accounts(session)
         session.commit()
