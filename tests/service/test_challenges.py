@@ -104,7 +104,7 @@ def _published(people, firms) -> int:
 
 
 def test_publishing_is_for_one_own_firm_and_drafts_stay_private(people, firms):
-    publisher, first, _ = firms
+    publisher = firms[0]
     made = people["publisher"].post("/api/challenges", json=_need(publisher.uscc))
     assert made.status_code == 201, made.text
     body = made.json()
