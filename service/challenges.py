@@ -107,7 +107,7 @@ def may_see(session: Session, who: Principal, challenge: m.Challenge) -> bool:
 
 def get(*, session: Session, who: Principal, challenge_id: int) -> m.Challenge:
     """The challenge if this principal may see it; LookupError otherwise (drafts are not disclosed)."""
-    challenge = session.get(m.Challenge, challenge_id)
+    challenge = session.get(m.Challenge, challenge_id) if 0 < challenge_id < 2**31 else None
     if challenge is None or not may_see(session, who, challenge):
         raise LookupError(f"未找到编号为 {challenge_id} 的榜单")
     return challenge
@@ -256,7 +256,9 @@ class MoveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     target: Status = Field(description="目标状态")
     note: str = Field(default="", max_length=500, description="说明，记入状态历史")
-    award_response_id: int | None = Field(default=None, description="定榜（awarded）时：中榜的揭榜方案编号")
+    award_response_id: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="定榜（awarded）时：中榜的揭榜方案编号"
+    )
     contracted_yuan: Yuan = Field(default=None, description="签约（contracted）时：合同金额（元或“380万”）")
     signed_on: date | None = Field(default=None, description="签约（contracted）时：签约日期")
 

@@ -3,6 +3,7 @@ The API lives in ``challenges_api`` and is included here, so the application reg
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -14,19 +15,13 @@ from matching.challenges import Kind, Status
 from service import challenge_shortlist, challenges
 from service.auth.permissions import Action, Principal
 from service.routes import challenges_api
-from service.routes.challenges_api import found
+from service.routes.challenges_api import ChallengeId, Inviter, Mover, Publisher, Responder, Reviewer, Viewer, found
 from service.routes.pages import templates
-from service.web.deps import SessionDep, SettingsDep, allowed
+from service.web.deps import SessionDep, SettingsDep
 from service.web.errors import field_errors
 
 router = APIRouter()
 router.include_router(challenges_api.router)
-Viewer = Annotated[Principal, allowed(Action.VIEW_CHALLENGES)]
-Publisher = Annotated[Principal, allowed(Action.PUBLISH_CHALLENGE)]
-Mover = Annotated[Principal, allowed(Action.MOVE_CHALLENGE)]
-Responder = Annotated[Principal, allowed(Action.RESPOND_CHALLENGE)]
-Reviewer = Annotated[Principal, allowed(Action.REVIEW_CHALLENGE)]
-Inviter = Annotated[Principal, allowed(Action.INVITE_CANDIDATES)]
 LIST_FIELDS = ("segments",)
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -55,6 +50,28 @@ def _read(model: type[Model], values: dict) -> tuple[Model | None, dict[str, str
         return model.model_validate(values), {}
     except ValidationError as exc:
         return None, {e["field"] or "form": e["msg"] for e in field_errors(exc.errors())}  # type: ignore[arg-type]
+
+
+def _submit(
+    session: Session,
+    model: type[Model],
+    form: dict,
+    act: Callable[[Model], str],
+    failed: Callable[[HTTPException, dict[str, str]], Response],
+) -> Response:
+    """Read the form into ``model`` and act on it, then go to the page ``act`` names; a refusal (bad field,
+    lifecycle, permission) shows ``failed`` with its Chinese reason and stores nothing."""
+    data, errors = _read(model, form)
+    try:
+        if data is None:
+            raise HTTPException(status_code=422, detail="请改正标出的字段：" + "；".join(errors.values()))
+        with challenges_api.answering():
+            target = act(data)
+    except HTTPException as exc:
+        session.rollback()
+        return failed(exc, {**errors, "form": exc.detail})
+    session.commit()
+    return RedirectResponse(target, status_code=303)
 
 
 @router.get("/challenges", response_class=HTMLResponse, include_in_schema=False)
@@ -93,26 +110,23 @@ def publish_form(request: Request, who: Publisher) -> HTMLResponse:
 @router.post("/challenges/new", response_class=HTMLResponse, include_in_schema=False)
 def publish(request: Request, session: SessionDep, settings: SettingsDep, who: Publisher, form: Form) -> Response:
     upload = form.pop("attachment", None)
-    data, errors = _read(challenges.ChallengeIn, form)
-    if data is None:
-        return _page(request, "challenge_form.html", _publish_context(request, who, form, errors), 422)
-    try:
-        with challenges_api.answering():
-            challenge = challenges.create(session=session, who=who, data=data, chain=request.app.state.chain)
-            if upload is not None and not isinstance(upload, str):
-                challenges_api.store_attachment(
-                    session, who, challenge, upload, settings.data_dir, settings.attachment_max_bytes
-                )
-    except HTTPException as exc:
-        session.rollback()
-        return _page(
-            request, "challenge_form.html", _publish_context(request, who, form, {"form": exc.detail}), exc.status_code
-        )
-    session.commit()
-    return RedirectResponse(f"/challenges/{challenge.id}", status_code=303)
+
+    def act(data: challenges.ChallengeIn) -> str:
+        challenge = challenges.create(session=session, who=who, data=data, chain=request.app.state.chain)
+        if upload is not None and not isinstance(upload, str):
+            limit = settings.attachment_max_bytes
+            challenges_api.store_attachment(session, who, challenge, upload, settings.data_dir, limit)
+        return f"/challenges/{challenge.id}"
+
+    def failed(exc: HTTPException, errors: dict[str, str]) -> Response:
+        return _page(request, "challenge_form.html", _publish_context(request, who, form, errors), exc.status_code)
+
+    return _submit(session, challenges.ChallengeIn, form, act, failed)
 
 
-def _detail_context(request: Request, session: Session, who: Principal, challenge_id: int, error: str = "") -> dict:
+def _detail_context(
+    request: Request, session: Session, who: Principal, challenge_id: ChallengeId, error: str = ""
+) -> dict:
     challenge = found(session, who, challenge_id)
     shown = challenges.to_public(session, who, challenge, request.app.state.chain)
     return {
@@ -125,29 +139,26 @@ def _detail_context(request: Request, session: Session, who: Principal, challeng
 
 
 @router.get("/challenges/{challenge_id}", response_class=HTMLResponse, include_in_schema=False)
-def detail(request: Request, session: SessionDep, who: Viewer, challenge_id: int) -> HTMLResponse:
+def detail(request: Request, session: SessionDep, who: Viewer, challenge_id: ChallengeId) -> HTMLResponse:
     return _page(request, "challenge.html", _detail_context(request, session, who, challenge_id))
 
 
 @router.post("/challenges/{challenge_id}/move", response_class=HTMLResponse, include_in_schema=False)
-def move(request: Request, session: SessionDep, who: Mover, challenge_id: int, form: Form) -> Response:
+def move(request: Request, session: SessionDep, who: Mover, challenge_id: ChallengeId, form: Form) -> Response:
     challenge = found(session, who, challenge_id)
-    data, errors = _read(challenges.MoveIn, form)
-    try:
-        if data is None:
-            raise HTTPException(status_code=422, detail="；".join(errors.values()))
-        with challenges_api.answering():
-            challenges.apply_move(session=session, who=who, challenge=challenge, data=data)
-    except HTTPException as exc:
-        session.rollback()
-        return _page(
-            request, "challenge.html", _detail_context(request, session, who, challenge_id, exc.detail), exc.status_code
-        )
-    session.commit()
-    return RedirectResponse(f"/challenges/{challenge_id}", status_code=303)
+
+    def act(data: challenges.MoveIn) -> str:
+        challenges.apply_move(session=session, who=who, challenge=challenge, data=data)
+        return f"/challenges/{challenge_id}"
+
+    def failed(exc: HTTPException, _errors: dict[str, str]) -> Response:
+        context = _detail_context(request, session, who, challenge_id, exc.detail)
+        return _page(request, "challenge.html", context, exc.status_code)
+
+    return _submit(session, challenges.MoveIn, form, act, failed)
 
 
-def _respond_context(session: Session, who: Principal, challenge_id: int, form: dict, errors: dict) -> dict:
+def _respond_context(session: Session, who: Principal, challenge_id: ChallengeId, form: dict, errors: dict) -> dict:
     challenge = found(session, who, challenge_id)
     mine = [
         r for r in challenges.visible_responses(session, who, challenge) if r["responder_uscc"] == who.enterprise_uscc
@@ -156,28 +167,28 @@ def _respond_context(session: Session, who: Principal, challenge_id: int, form: 
 
 
 @router.get("/challenges/{challenge_id}/respond", response_class=HTMLResponse, include_in_schema=False)
-def respond_form(request: Request, session: SessionDep, who: Responder, challenge_id: int) -> HTMLResponse:
+def respond_form(request: Request, session: SessionDep, who: Responder, challenge_id: ChallengeId) -> HTMLResponse:
     return _page(request, "challenge_respond.html", _respond_context(session, who, challenge_id, {}, {}))
 
 
 @router.post("/challenges/{challenge_id}/respond", response_class=HTMLResponse, include_in_schema=False)
-def respond(request: Request, session: SessionDep, who: Responder, challenge_id: int, form: Form) -> Response:
+def respond(request: Request, session: SessionDep, who: Responder, challenge_id: ChallengeId, form: Form) -> Response:
     challenge = found(session, who, challenge_id)
-    data, errors = _read(challenges.ResponseIn, form)
-    try:
-        if data is None:
-            raise HTTPException(status_code=422, detail="请改正标出的字段")
-        with challenges_api.answering():
-            challenges.respond(session=session, who=who, challenge=challenge, data=data)
-    except HTTPException as exc:
-        session.rollback()
-        context = _respond_context(session, who, challenge_id, form, {**errors, "form": exc.detail})
+
+    def act(data: challenges.ResponseIn) -> str:
+        challenges.respond(session=session, who=who, challenge=challenge, data=data)
+        return f"/challenges/{challenge_id}"
+
+    def failed(exc: HTTPException, errors: dict[str, str]) -> Response:
+        context = _respond_context(session, who, challenge_id, form, errors)
         return _page(request, "challenge_respond.html", context, exc.status_code)
-    session.commit()
-    return RedirectResponse(f"/challenges/{challenge_id}", status_code=303)
+
+    return _submit(session, challenges.ResponseIn, form, act, failed)
 
 
-def _shortlist_context(request: Request, session: Session, who: Principal, challenge_id: int, error: str = "") -> dict:
+def _shortlist_context(
+    request: Request, session: Session, who: Principal, challenge_id: ChallengeId, error: str = ""
+) -> dict:
     challenge = found(session, who, challenge_id, Action.REVIEW_CHALLENGE)
     with challenges_api.answering():
         short = challenge_shortlist.shortlist(session=session, chain=request.app.state.chain, challenge=challenge)
@@ -191,29 +202,27 @@ def _shortlist_context(request: Request, session: Session, who: Principal, chall
 
 
 @router.get("/challenges/{challenge_id}/shortlist", response_class=HTMLResponse, include_in_schema=False)
-def shortlist(request: Request, session: SessionDep, who: Reviewer, challenge_id: int) -> HTMLResponse:
+def shortlist(request: Request, session: SessionDep, who: Reviewer, challenge_id: ChallengeId) -> HTMLResponse:
     return _page(request, "challenge_shortlist.html", _shortlist_context(request, session, who, challenge_id))
 
 
 @router.get("/challenges/{challenge_id}/print", response_class=HTMLResponse, include_in_schema=False)
-def printable(request: Request, session: SessionDep, who: Reviewer, challenge_id: int) -> HTMLResponse:
+def printable(request: Request, session: SessionDep, who: Reviewer, challenge_id: ChallengeId) -> HTMLResponse:
     return _page(request, "challenge_print.html", _shortlist_context(request, session, who, challenge_id))
 
 
 @router.post("/challenges/{challenge_id}/invite", response_class=HTMLResponse, include_in_schema=False)
-def invite(request: Request, session: SessionDep, who: Inviter, challenge_id: int, form: Form) -> Response:
+def invite(request: Request, session: SessionDep, who: Inviter, challenge_id: ChallengeId, form: Form) -> Response:
     challenge = found(session, who, challenge_id)
-    data, errors = _read(challenges_api.InviteIn, form)
-    try:
-        if data is None:
-            raise HTTPException(status_code=422, detail="；".join(errors.values()))
-        with challenges_api.answering():
-            challenge_shortlist.invite(
-                session=session, actor=who.username, challenge=challenge, uscc=data.uscc, note=data.note
-            )
-    except HTTPException as exc:
-        session.rollback()
+
+    def act(data: challenges_api.InviteIn) -> str:
+        challenge_shortlist.invite(
+            session=session, actor=who.username, challenge=challenge, uscc=data.uscc, note=data.note
+        )
+        return f"/challenges/{challenge_id}/shortlist"
+
+    def failed(exc: HTTPException, _errors: dict[str, str]) -> Response:
         context = _shortlist_context(request, session, who, challenge_id, exc.detail)
         return _page(request, "challenge_shortlist.html", context, exc.status_code)
-    session.commit()
-    return RedirectResponse(f"/challenges/{challenge_id}/shortlist", status_code=303)
+
+    return _submit(session, challenges_api.InviteIn, form, act, failed)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import tempfile
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, HTTPException, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, HTTPException, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -19,6 +19,7 @@ from service import challenge_files, challenge_shortlist, challenges
 from service import models as m
 from service.auth.permissions import Action, Principal
 from service.web.deps import SessionDep, SettingsDep, allowed
+from service.web.errors import ErrorBody
 
 router = APIRouter(prefix="/api/challenges", tags=["challenges"])
 Viewer = Annotated[Principal, allowed(Action.VIEW_CHALLENGES)]
@@ -29,6 +30,10 @@ Reviewer = Annotated[Principal, allowed(Action.REVIEW_CHALLENGE)]
 Inviter = Annotated[Principal, allowed(Action.INVITE_CANDIDATES)]
 FileViewer = Annotated[Principal, allowed(Action.VIEW_CHALLENGE_FILES)]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ROW_ID_MAX = 2**31 - 1  # ids fit every database's INTEGER
+ChallengeId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="榜单编号")]
+AttachmentId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="附件编号")]
+CONFLICT = {409: {"model": ErrorBody, "description": "生命周期不允许此操作（中文说明原因）"}}
 
 # domain refusals -> HTTP status: bad input 422, a move the lifecycle refuses 409, unknown 404, not yours 403
 STATUS_OF: tuple[tuple[type[Exception], int], ...] = (
@@ -50,7 +55,7 @@ def answering() -> Iterator[None]:
         raise HTTPException(status_code=status, detail=str(exc)) from exc
 
 
-def found(session: Session, who: Principal, challenge_id: int, action: Action | None = None) -> m.Challenge:
+def found(session: Session, who: Principal, challenge_id: ChallengeId, action: Action | None = None) -> m.Challenge:
     """The challenge if visible to ``who`` and, given an action, within its reach (else 404 / 403)."""
     with answering():
         challenge = challenges.get(session=session, who=who, challenge_id=challenge_id)
@@ -87,7 +92,7 @@ def publish(
     response_model=challenges.ChallengePublic,
     summary="榜单详情：需求、状态历史、附件、可见的揭榜方案",
 )
-def show(request: Request, session: SessionDep, who: Viewer, challenge_id: int) -> challenges.ChallengePublic:
+def show(request: Request, session: SessionDep, who: Viewer, challenge_id: ChallengeId) -> challenges.ChallengePublic:
     return _public(request, session, who, found(session, who, challenge_id))
 
 
@@ -95,10 +100,10 @@ def show(request: Request, session: SessionDep, who: Viewer, challenge_id: int) 
     "/{challenge_id}/transitions",
     response_model=challenges.ChallengePublic,
     summary="状态变更：提交审核、发榜、截止、定榜、签约（生成合同记录）、验收、撤回",
-    responses={409: {"description": "生命周期不允许此变更，或当前账户不能执行（中文说明）"}},
+    responses=CONFLICT,
 )
 def transition(
-    request: Request, session: SessionDep, who: Mover, challenge_id: int, data: challenges.MoveIn
+    request: Request, session: SessionDep, who: Mover, challenge_id: ChallengeId, data: challenges.MoveIn
 ) -> challenges.ChallengePublic:
     challenge = found(session, who, challenge_id)
     with answering():
@@ -110,10 +115,10 @@ def transition(
 @router.put(
     "/{challenge_id}/response",
     summary="揭榜或修改本企业的方案（每家企业每个榜单一份，截止日前可修改）",
-    responses={409: {"description": "不在揭榜期内或已过截止日期"}},
+    responses={201: {"description": "新揭榜（200：修改已有方案）"}, **CONFLICT},
 )
 def respond(
-    session: SessionDep, who: Responder, challenge_id: int, data: challenges.ResponseIn, response: Response
+    session: SessionDep, who: Responder, challenge_id: ChallengeId, data: challenges.ResponseIn, response: Response
 ) -> dict:
     challenge = found(session, who, challenge_id)
     with answering():
@@ -128,7 +133,7 @@ def respond(
     summary="推荐候选：匹配模型排序的企业（含未揭榜企业）与理由，揭榜企业按匹配度排序，已邀请企业",
 )
 def shortlist(
-    request: Request, session: SessionDep, who: Reviewer, challenge_id: int, k: int = Query(20, ge=1, le=100)
+    request: Request, session: SessionDep, who: Reviewer, challenge_id: ChallengeId, k: int = Query(20, ge=1, le=100)
 ) -> dict:
     challenge = found(session, who, challenge_id, Action.REVIEW_CHALLENGE)
     with answering():
@@ -140,8 +145,10 @@ class InviteIn(BaseModel):
     note: str = Field(default="", max_length=500)
 
 
-@router.post("/{challenge_id}/invitations", status_code=201, summary="区经委邀请推荐企业揭榜（记录邀请）")
-def invite(session: SessionDep, who: Inviter, challenge_id: int, data: InviteIn) -> dict:
+@router.post(
+    "/{challenge_id}/invitations", status_code=201, summary="区经委邀请推荐企业揭榜（记录邀请）", responses=CONFLICT
+)
+def invite(session: SessionDep, who: Inviter, challenge_id: ChallengeId, data: InviteIn) -> dict:
     challenge = found(session, who, challenge_id)
     with answering():
         row = challenge_shortlist.invite(
@@ -156,7 +163,7 @@ def export_response(session: Session, chain, challenge: m.Challenge) -> Response
     short = challenge_shortlist.shortlist(session=session, chain=chain, challenge=challenge, k=50)
     with tempfile.TemporaryDirectory() as folder:
         path = challenge_shortlist.write_export(
-            session=session, challenge=challenge, short=short, path=Path(folder) / "export.xlsx"
+            session=session, challenge=challenge, short=short, path=FilePath(folder) / "export.xlsx"
         )
         content = path.read_bytes()
     name = quote(f"揭榜挂帅_{challenge.id}_推荐与定榜.xlsx")
@@ -169,13 +176,13 @@ def export_response(session: Session, chain, challenge: m.Challenge) -> Response
     response_class=Response,
     responses={200: {"content": {XLSX: {}}}},
 )
-def export(request: Request, session: SessionDep, who: Reviewer, challenge_id: int) -> Response:
+def export(request: Request, session: SessionDep, who: Reviewer, challenge_id: ChallengeId) -> Response:
     challenge = found(session, who, challenge_id, Action.REVIEW_CHALLENGE)
     return export_response(session, request.app.state.chain, challenge)
 
 
 def store_attachment(
-    session: Session, who: Principal, challenge: m.Challenge, upload: UploadFile, data_dir: Path, max_bytes: int
+    session: Session, who: Principal, challenge: m.Challenge, upload: UploadFile, data_dir: FilePath, max_bytes: int
 ) -> m.ChallengeAttachment:
     if Status(challenge.status) not in {Status.DRAFT, Status.UNDER_REVIEW, Status.PUBLISHED}:
         raise HTTPException(status_code=409, detail="榜单已截止，不能再添加附件")
@@ -192,12 +199,17 @@ def store_attachment(
         )
 
 
-@router.post("/{challenge_id}/attachments", status_code=201, summary="上传附件（PDF、图片、Word、Excel；大小受限）")
+@router.post(
+    "/{challenge_id}/attachments",
+    status_code=201,
+    summary="上传附件（PDF、图片、Word、Excel；大小受限）",
+    responses=CONFLICT,
+)
 def attach(
     session: SessionDep,
     settings: SettingsDep,
     who: Publisher,
-    challenge_id: int,
+    challenge_id: ChallengeId,
     file: Annotated[UploadFile, File(description="附件")],
 ) -> dict:
     challenge = found(session, who, challenge_id, Action.PUBLISH_CHALLENGE)
@@ -210,9 +222,10 @@ def attach(
     "/{challenge_id}/attachments/{attachment_id}",
     summary="下载附件（登录用户）",
     response_class=FileResponse,
+    responses={200: {"content": {kind: {} for kind, _, _ in challenge_files.ALLOWED.values()}, "description": "附件"}},
 )
 def attachment(
-    session: SessionDep, settings: SettingsDep, who: FileViewer, challenge_id: int, attachment_id: int
+    session: SessionDep, settings: SettingsDep, who: FileViewer, challenge_id: ChallengeId, attachment_id: AttachmentId
 ) -> FileResponse:
     challenge = found(session, who, challenge_id)
     row = session.get(m.ChallengeAttachment, attachment_id)
