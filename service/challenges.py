@@ -149,6 +149,8 @@ def create(*, session: Session, who: Principal, data: ChallengeIn, chain: Chain,
     unknown = [code for code in data.segments if code not in chain.segments]
     if unknown:
         raise ChallengeError(f"segments：未知的产业链环节代码 {'、'.join(unknown)}")
+    if data.department and who.role is Role.ENTERPRISE:
+        raise PermissionError("企业用户只能以本企业名义发榜；部门的应用场景需求由区经委或街镇/园区录入")
     firm = _enterprise(session, data.publisher_uscc, "publisher_uscc") if data.publisher_uscc else None
     if firm is not None and not who.may(
         Action.PUBLISH_CHALLENGE, town_id=firm.town_id, park_id=firm.park_id, enterprise_id=firm.id

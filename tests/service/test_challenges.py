@@ -113,6 +113,10 @@ def test_publishing_is_for_one_own_firm_and_drafts_stay_private(people, firms):
     refused = people["first"].post("/api/challenges", json=_need(publisher.uscc))
     assert refused.status_code == 403 and "本企业" in refused.json()["detail"]
     assert people["anonymous"].post("/api/challenges", json=_need(publisher.uscc)).status_code == 401
+    as_department = people["publisher"].post("/api/challenges", json=_need(None, department="区教育局"))
+    assert as_department.status_code == 403 and "部门的应用场景需求" in as_department.json()["detail"]
+    by_officer = people["officer_elsewhere"].post("/api/challenges", json=_need(None, department="区教育局"))
+    assert by_officer.status_code == 201 and by_officer.json()["publisher"] == "区教育局"
     assert people["anonymous"].get(f"/api/challenges/{body['id']}").status_code == 404
     assert body["id"] not in [c["id"] for c in people["first"].get("/api/challenges").json()]
     assert body["id"] in [c["id"] for c in people["admin"].get("/api/challenges").json()]
