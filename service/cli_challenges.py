@@ -64,12 +64,12 @@ def _found(session: Session, challenge_id: int):
 @challenge_app.command("list")
 def list_command(status: Status | None = typer.Option(None, help="Only challenges in this state")) -> None:
     """Every challenge: number, state, publisher, title."""
-    from service import challenges
+    from service import challenge_views, challenges
 
     with _session() as session:
         found = challenges.listing(session=session, who=_operator(), status=status)
         for c in found:
-            shown = challenges.to_public(session, _operator(), c, _chain(), full=False)
+            shown = challenge_views.to_public(session, _operator(), c, _chain(), full=False)
             typer.echo(f"{c.id}\t{shown.status_label}\t{shown.publisher}\t{c.title}")
         if not found:
             typer.echo("暂无榜单")
@@ -78,10 +78,10 @@ def list_command(status: Status | None = typer.Option(None, help="Only challenge
 @challenge_app.command("show")
 def show(challenge_id: int, as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """One challenge: the need, its responses and its history."""
-    from service import challenges
+    from service import challenge_views
 
     with _session() as session:
-        shown = challenges.to_public(session, _operator(), _found(session, challenge_id), _chain())
+        shown = challenge_views.to_public(session, _operator(), _found(session, challenge_id), _chain())
     if as_json:
         typer.echo(shown.model_dump_json(indent=2))
         return

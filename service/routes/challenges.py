@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from matching.challenges import Kind, Status
-from service import challenge_shortlist, challenges
+from service import challenge_shortlist, challenge_views, challenges
 from service.auth.permissions import Action, Principal
 from service.routes import challenges_api
 from service.routes.challenges_api import ChallengeId, Inviter, Mover, Publisher, Responder, Reviewer, Viewer, found
@@ -79,7 +79,7 @@ def list_page(request: Request, session: SessionDep, who: Viewer, status: str = 
     chain = request.app.state.chain
     wanted = Status(status) if status in set(Status) else None
     shown = [
-        challenges.to_public(session, who, c, chain, full=False)
+        challenge_views.to_public(session, who, c, chain, full=False)
         for c in challenges.listing(session=session, who=who, status=wanted)
     ]
     may_publish = who.reach(Action.PUBLISH_CHALLENGE) is not None
@@ -128,7 +128,7 @@ def _detail_context(
     request: Request, session: Session, who: Principal, challenge_id: ChallengeId, error: str = ""
 ) -> dict:
     challenge = found(session, who, challenge_id)
-    shown = challenges.to_public(session, who, challenge, request.app.state.chain)
+    shown = challenge_views.to_public(session, who, challenge, request.app.state.chain)
     return {
         "c": shown,
         "error": error,
@@ -161,7 +161,9 @@ def move(request: Request, session: SessionDep, who: Mover, challenge_id: Challe
 def _respond_context(session: Session, who: Principal, challenge_id: ChallengeId, form: dict, errors: dict) -> dict:
     challenge = found(session, who, challenge_id)
     mine = [
-        r for r in challenges.visible_responses(session, who, challenge) if r["responder_uscc"] == who.enterprise_uscc
+        r
+        for r in challenge_views.visible_responses(session, who, challenge)
+        if r["responder_uscc"] == who.enterprise_uscc
     ]
     return {"challenge": challenge, "form": form or (mine[0] if mine else {}), "errors": errors, "editing": bool(mine)}
 
@@ -193,7 +195,7 @@ def _shortlist_context(
     with challenges_api.answering():
         short = challenge_shortlist.shortlist(session=session, chain=request.app.state.chain, challenge=challenge)
     return {
-        "c": challenges.to_public(session, who, challenge, request.app.state.chain),
+        "c": challenge_views.to_public(session, who, challenge, request.app.state.chain),
         "short": short,
         "decision": challenge_shortlist.decision(session=session, challenge=challenge),
         "may_invite": who.reach(Action.INVITE_CANDIDATES) is not None and challenge.status == Status.PUBLISHED,

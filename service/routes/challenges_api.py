@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from matching.challenges import IllegalTransition, Status
-from service import challenge_files, challenge_shortlist, challenges
+from service import challenge_files, challenge_shortlist, challenge_views, challenges
 from service import models as m
 from service.auth.permissions import Action, Principal
 from service.web.deps import SessionDep, SettingsDep, allowed
@@ -64,23 +64,27 @@ def found(session: Session, who: Principal, challenge_id: ChallengeId, action: A
     return challenge
 
 
-def _public(request: Request, session: Session, who: Principal, challenge: m.Challenge) -> challenges.ChallengePublic:
-    return challenges.to_public(session, who, challenge, request.app.state.chain)
+def _public(
+    request: Request, session: Session, who: Principal, challenge: m.Challenge
+) -> challenge_views.ChallengePublic:
+    return challenge_views.to_public(session, who, challenge, request.app.state.chain)
 
 
-@router.get("", response_model=list[challenges.ChallengePublic], summary="榜单列表（已发榜的公开；草稿仅发榜方可见）")
+@router.get(
+    "", response_model=list[challenge_views.ChallengePublic], summary="榜单列表（已发榜的公开；草稿仅发榜方可见）"
+)
 def list_challenges(
     request: Request, session: SessionDep, who: Viewer, status: Status | None = Query(None, description="按状态筛选")
-) -> list[challenges.ChallengePublic]:
+) -> list[challenge_views.ChallengePublic]:
     chain = request.app.state.chain
     found_ = challenges.listing(session=session, who=who, status=status)
-    return [challenges.to_public(session, who, c, chain, full=False) for c in found_]
+    return [challenge_views.to_public(session, who, c, chain, full=False) for c in found_]
 
 
-@router.post("", response_model=challenges.ChallengePublic, status_code=201, summary="发榜：登记需求（草稿）")
+@router.post("", response_model=challenge_views.ChallengePublic, status_code=201, summary="发榜：登记需求（草稿）")
 def publish(
     request: Request, session: SessionDep, who: Publisher, data: challenges.ChallengeIn
-) -> challenges.ChallengePublic:
+) -> challenge_views.ChallengePublic:
     with answering():
         challenge = challenges.create(session=session, who=who, data=data, chain=request.app.state.chain)
     session.commit()
@@ -89,22 +93,24 @@ def publish(
 
 @router.get(
     "/{challenge_id}",
-    response_model=challenges.ChallengePublic,
+    response_model=challenge_views.ChallengePublic,
     summary="榜单详情：需求、状态历史、附件、可见的揭榜方案",
 )
-def show(request: Request, session: SessionDep, who: Viewer, challenge_id: ChallengeId) -> challenges.ChallengePublic:
+def show(
+    request: Request, session: SessionDep, who: Viewer, challenge_id: ChallengeId
+) -> challenge_views.ChallengePublic:
     return _public(request, session, who, found(session, who, challenge_id))
 
 
 @router.post(
     "/{challenge_id}/transitions",
-    response_model=challenges.ChallengePublic,
+    response_model=challenge_views.ChallengePublic,
     summary="状态变更：提交审核、发榜、截止、定榜、签约（生成合同记录）、验收、撤回",
     responses=CONFLICT,
 )
 def transition(
     request: Request, session: SessionDep, who: Mover, challenge_id: ChallengeId, data: challenges.MoveIn
-) -> challenges.ChallengePublic:
+) -> challenge_views.ChallengePublic:
     challenge = found(session, who, challenge_id)
     with answering():
         challenges.apply_move(session=session, who=who, challenge=challenge, data=data)
@@ -125,7 +131,7 @@ def respond(
         answer, new = challenges.respond(session=session, who=who, challenge=challenge, data=data)
     session.commit()
     response.status_code = 201 if new else 200
-    return challenges.response_json(session, answer)
+    return challenge_views.response_json(session, answer)
 
 
 @router.get(
