@@ -155,6 +155,9 @@ def test_the_lifecycle_end_to_end_with_who_may_do_what(app, people, firms):
     no_winner = _move(people["publisher"], challenge_id, "awarded")
     assert no_winner.status_code == 409 and "须指明中榜" in no_winner.json()["detail"]
     assert _move(people["publisher"], challenge_id, "awarded", award_response_id=winner["id"]).status_code == 200
+    ranked = people["publisher"].get(f"/api/challenges/{challenge_id}/shortlist?k=5")  # the publisher's view
+    assert ranked.status_code == 200 and {c["uscc"] for c in ranked.json()["responders"]} == {first.uscc, firms[2].uscc}
+    assert people["first"].get(f"/api/challenges/{challenge_id}/shortlist").status_code == 403  # not a responder's
     assert _move(people["publisher"], challenge_id, "contracted").status_code == 422
     signed = _move(people["publisher"], challenge_id, "contracted", contracted_yuan="380万", signed_on="2026-11-30")
     assert signed.status_code == 200, signed.text
