@@ -18,6 +18,7 @@ from geodata.crs import Datum
 from matching.query import Direction, Scope
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
 from service.cli_brief import brief_app
+from service.cli_challenges import challenge_app
 from service.cli_export import export_app
 from service.cli_paths import readable_file, writable_file
 from service.cli_users import users_app
@@ -108,7 +109,7 @@ def demo(
     """Load the demo district (replacing earlier demo records), then start the server."""
     from chainmap.demo import generate_demo
     from chainmap.taxonomy import load_named_chain
-    from service import repository
+    from service import demo_challenges, repository
     from service.cli_users import demo_accounts, replace_demo_accounts
 
     settings = _settings()
@@ -119,9 +120,11 @@ def demo(
     district = generate_demo(load_named_chain(settings.chain), settings.demo_enterprises, settings.demo_seed)
     with _session(settings) as session:
         replace_demo_accounts(session)
+        demo_challenges.clear(session)  # they point to the demo enterprises replaced next
         n_enterprises, n_contracts = repository.replace_demo(
             session=session, district=district, chain_code=settings.chain
         )
+        demo_challenges.load(session, load_named_chain(settings.chain))
         _audit(session, "demo_loaded", {"enterprises": n_enterprises, "contracts": n_contracts})
         logins = demo_accounts(session)
         session.commit()
@@ -338,6 +341,7 @@ def map_command(
 app.add_typer(users_app, name="users")
 app.add_typer(brief_app, name="brief")
 app.add_typer(export_app, name="export")
+app.add_typer(challenge_app, name="challenge")
 
 
 class BoundaryLayer(StrEnum):

@@ -179,7 +179,10 @@ class Contract(SQLModel, table=True):
 
 
 class Challenge(SQLModel, table=True):
-    """A 揭榜挂帅 need published (发榜) by an enterprise or a government department."""
+    """A 揭榜挂帅 need published (发榜) by an enterprise or a government department.
+
+    ``status`` is a ``matching.challenges.Status``; the budget is a range in 元 (``budget_yuan`` its upper end).
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     publisher_id: int | None = Field(default=None, foreign_key="enterprise.id")
@@ -189,16 +192,60 @@ class Challenge(SQLModel, table=True):
     kind: str = Field(max_length=16, description="technical / procurement / scenario")
     title: str = Field(max_length=200)
     description: str = ""
-    segment_id: int | None = Field(default=None, foreign_key="segment.id")
+    segment_id: int | None = Field(default=None, foreign_key="segment.id", description="the first required segment")
     specification: str = ""
     budget_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
     deadline: date | None = None
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="draft", max_length=16)
     created_at: datetime = Field(default_factory=_now)
+    segments: list[str] = Field(default_factory=list, sa_column=_json(), description="required segment codes")
+    quantity: int | None = None
+    budget_min_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
+    location: str = Field(default="", max_length=100, description="where it is needed: a town, park or address")
+    contact: str = Field(default="", max_length=100)
+    created_by: str = Field(default="", max_length=64, description="username of the account that entered it")
+    is_demo: bool = False
+
+
+class ChallengeTransition(SQLModel, table=True):
+    """One move of a challenge's lifecycle: who, when, from and to, and why."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    source: str | None = Field(default=None, max_length=16, description="None for the creation")
+    target: str = Field(max_length=16)
+    actor: str = Field(max_length=64)
+    at: datetime = Field(default_factory=_now)
+    note: str = Field(default="", max_length=500)
+
+
+class ChallengeAttachment(SQLModel, table=True):
+    """A file attached to a challenge, stored under the data directory (``stored_name``)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    filename: str = Field(max_length=200, description="the name it was uploaded with")
+    stored_name: str = Field(max_length=64, unique=True)
+    content_type: str = Field(max_length=100)
+    size_bytes: int
+    uploaded_by: str = Field(max_length=64)
+    uploaded_at: datetime = Field(default_factory=_now)
+
+
+class ChallengeInvitation(SQLModel, table=True):
+    """区经委 invited an enterprise (found by the matcher) to respond to a challenge."""
+
+    __table_args__ = (UniqueConstraint("challenge_id", "enterprise_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True)
+    enterprise_id: int = Field(foreign_key="enterprise.id")
+    invited_by: str = Field(max_length=64)
+    at: datetime = Field(default_factory=_now)
+    note: str = Field(default="", max_length=500)
 
 
 class ChallengeResponse(SQLModel, table=True):
-    """An application (揭榜) to a challenge."""
+    """An application (揭榜) to a challenge; status submitted / awarded / not_selected."""
 
     __table_args__ = (UniqueConstraint("challenge_id", "responder_id"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -208,6 +255,9 @@ class ChallengeResponse(SQLModel, table=True):
     quoted_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
     status: str = Field(default="submitted", max_length=16)
     submitted_at: datetime = Field(default_factory=_now)
+    delivery_days: int | None = None
+    track_record: str = Field(default="", description="references: earlier deliveries and customers")
+    updated_at: datetime | None = None
 
 
 class MatchmakingSession(SQLModel, table=True):

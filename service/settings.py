@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only (set behind HTTPS)")
     login_max_failures: int = Field(default=5, description="Failed sign-ins in a row before an account is locked")
     login_lockout_minutes: int = Field(default=15, description="How long a locked account stays locked")
+    data_dir: Path = Field(default=Path("data"), description="Folder for stored files (challenge attachments)")
+    attachment_max_bytes: int = Field(default=5_000_000, description="Largest challenge attachment accepted (bytes)")
     login_attempts_per_minute: int = Field(default=10, description="Sign-in attempts per client address and minute")
 
     def sqlite_path(self) -> Path | None:

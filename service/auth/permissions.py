@@ -51,6 +51,13 @@ class Action(StrEnum):
     VIEW_BUDGET = "view_budget"
     EXPORT_LEDGER = "export_ledger"
     VIEW_AUDIT = "view_audit"
+    VIEW_CHALLENGES = "view_challenges"  # published 揭榜挂帅 needs; drafts only to their publisher
+    PUBLISH_CHALLENGE = "publish_challenge"  # 发榜: enter a need for one's firm, unit or a department
+    MOVE_CHALLENGE = "move_challenge"  # lifecycle moves; matching.challenges says which party may make which
+    RESPOND_CHALLENGE = "respond_challenge"  # 揭榜 as one's enterprise (区经委: on an enterprise's behalf)
+    REVIEW_CHALLENGE = "review_challenge"  # responders ranked, the shortlist, exports: the publisher's view
+    INVITE_CANDIDATES = "invite_candidates"  # 区经委 invites shortlisted firms to respond
+    VIEW_CHALLENGE_FILES = "view_challenge_files"  # attachments: signed-in users only
 
 
 # A: 区经委 administrator, T: town or park officer, E: enterprise user, P: the public (anonymous).
@@ -70,6 +77,13 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_BUDGET: {A: Reach.ALL, T: Reach.UNIT},
     Action.EXPORT_LEDGER: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
     Action.VIEW_AUDIT: {A: Reach.ALL},
+    Action.VIEW_CHALLENGES: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL, P: Reach.ALL},
+    Action.PUBLISH_CHALLENGE: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
+    Action.MOVE_CHALLENGE: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
+    Action.RESPOND_CHALLENGE: {A: Reach.ALL, E: Reach.OWN},
+    Action.REVIEW_CHALLENGE: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
+    Action.INVITE_CANDIDATES: {A: Reach.ALL},
+    Action.VIEW_CHALLENGE_FILES: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL},
 }
 
 

@@ -38,6 +38,7 @@ MESSAGES = {
     "json_type": "请求体不是有效的 JSON",
     "date_parsing": "应为日期（YYYY-MM-DD）",
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "value_error": "{error}",  # a validator's own (Chinese) message, e.g. forms.parse_yuan's
 }
 
 

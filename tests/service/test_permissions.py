@@ -5,9 +5,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from matching.challenges import Status
+from service import challenges
 from service import models as m
 from service.api import DOCS_ASSETS, create_app
-from service.auth.permissions import PERMISSIONS, Action, Role
+from service.auth.permissions import PERMISSIONS, Action, Principal, Role
 from service.settings import Settings
 
 from .conftest import create_account, sign_in_as
@@ -45,7 +47,17 @@ def target(app):
     with Session(app.state.engine) as session:
         firm = session.exec(select(m.Enterprise).where(m.Enterprise.town_id.is_not(None))).first()
         town = session.get(m.Town, firm.town_id)
+        _published_challenge(session, app.state.chain, firm.uscc)
         return firm.uscc, town.name
+
+
+def _published_challenge(session: Session, chain, uscc: str) -> None:
+    """Challenge 1, published by the target firm: within the officer's and the enterprise user's reach."""
+    need = challenges.ChallengeIn(kind="procurement", title="权限矩阵用榜单", publisher_uscc=uscc)
+    challenge = challenges.create(session=session, who=Principal(Role.ADMIN), data=need, chain=chain)
+    for target in (Status.UNDER_REVIEW, Status.PUBLISHED):
+        challenges.move(session=session, who=Principal(Role.ADMIN), challenge=challenge, target=target)
+    session.commit()
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +100,7 @@ def test_every_route_for_every_role_is_allowed_or_refused_as_the_table_says(app,
         path = (
             route.path.replace("{uscc}", uscc).replace("{code}", "smart_terminal").replace("{direction}", "suppliers")
         )
+        path = path.replace("{challenge_id}", "1").replace("{attachment_id}", "1")
         if route.path.startswith("/api/match/") or route.path == "/match":
             path += f"?uscc={uscc}&k=3"
         body = BODIES.get((method, route.path))
