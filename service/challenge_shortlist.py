@@ -8,9 +8,9 @@ apart) or, for a department, the need's text, its required segments and the town
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from operator import itemgetter
 from pathlib import Path
 
-import pandas as pd
 from sqlmodel import Session, col, select
 
 from chainmap.taxonomy import Chain
@@ -21,7 +21,7 @@ from matching.signals import Direction
 from service import audit, matching, repository
 from service import models as m
 from service.challenges import ChallengeError, awarded_response, publisher_of, responses
-from service.excel import write_workbook
+from service.excel import Column, Cover, Kind, Sheet, write_workbook
 
 POOL = 300  # how deep the matcher ranks, so that responders far down still get their place and reasons
 
@@ -206,23 +206,16 @@ def _yes(flag: bool) -> str:
     return "是" if flag else ""
 
 
-def _frame(rows: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "名次": c["rank"] or "—",
-                "企业": c["name"],
-                "统一社会信用代码": c["uscc"],
-                "环节": "、".join(c["segments"]),
-                "推荐理由": "；".join(c["reasons"]),
-                "得分": c["score"],
-                "已揭榜": _yes(c["responded"]),
-                "已邀请": _yes(c["invited"]),
-            }
-            for c in rows
-        ],
-        columns=["名次", "企业", "统一社会信用代码", "环节", "推荐理由", "得分", "已揭榜", "已邀请"],
-    )
+CANDIDATE_COLUMNS = [
+    Column("名次", lambda c: c["rank"] or "—", Kind.INTEGER),
+    Column("企业", itemgetter("name")),
+    Column("统一社会信用代码", itemgetter("uscc")),
+    Column("环节", lambda c: "、".join(c["segments"])),
+    Column("推荐理由", lambda c: "；".join(c["reasons"])),
+    Column("得分", itemgetter("score"), Kind.DECIMAL),
+    Column("已揭榜", lambda c: _yes(c["responded"])),
+    Column("已邀请", lambda c: _yes(c["invited"])),
+]
 
 
 def write_export(*, session: Session, challenge: m.Challenge, short: dict, path: Path) -> Path:
@@ -231,20 +224,30 @@ def write_export(*, session: Session, challenge: m.Challenge, short: dict, path:
         session.get(m.Enterprise, r.responder_id).uscc: r for r in responses(session=session, challenge=challenge)
     }  # type: ignore[union-attr]
     chosen = decision(session=session, challenge=challenge)
-    need = pd.DataFrame(
-        [
-            ("榜单", challenge.title),
-            ("状态", chosen["status"]),
-            ("中榜企业", chosen["winner"] or "尚未定榜"),
-            ("中榜报价（元）", chosen["quoted_yuan"]),
-            ("预算下限（元）", challenge.budget_min_yuan),
-            ("预算上限（元）", challenge.budget_yuan),
-            ("截止日期", challenge.deadline.isoformat() if challenge.deadline else ""),
-        ],
-        columns=["项目", "内容"],
+    need = [
+        Column("榜单", lambda _: challenge.title),
+        Column("状态", lambda _: chosen["status"]),
+        Column("中榜企业", lambda _: chosen["winner"] or "尚未定榜"),
+        Column("中榜报价", lambda _: chosen["quoted_yuan"], Kind.YUAN),
+        Column("预算下限", lambda _: challenge.budget_min_yuan, Kind.YUAN),
+        Column("预算上限", lambda _: challenge.budget_yuan, Kind.YUAN),
+        Column("截止日期", lambda _: challenge.deadline, Kind.DATE),
+    ]
+    offer = [
+        Column("报价", lambda c: offers[c["uscc"]].quoted_yuan, Kind.YUAN),
+        Column("交付周期（天）", lambda c: offers[c["uscc"]].delivery_days, Kind.COUNT),
+        Column("方案状态", lambda c: offers[c["uscc"]].status),
+    ]
+    cover = Cover(
+        title=f"揭榜挂帅：{challenge.title}",
+        source="数据库中的榜单、揭榜方案与邀请；推荐候选由伙伴匹配排序",
+        notes=["推荐理由与得分仅用于排序；名次“—”表示该企业不在匹配候选之内"],
+        demo=repository.has_demo(session=session),
     )
-    answered = _frame(short["responders"])
-    answered["报价（元）"] = [offers[u].quoted_yuan for u in answered["统一社会信用代码"]]
-    answered["交付周期（天）"] = [offers[u].delivery_days for u in answered["统一社会信用代码"]]
-    answered["方案状态"] = [offers[u].status for u in answered["统一社会信用代码"]]
-    return write_workbook(path, [("定榜结果", need), ("推荐候选", _frame(short["candidates"])), ("揭榜方案", answered)])
+    sheets = [
+        Sheet("定榜结果", need, [challenge]),
+        Sheet("推荐候选", CANDIDATE_COLUMNS, short["candidates"]),
+        Sheet("揭榜方案", [*CANDIDATE_COLUMNS, *offer], short["responders"]),
+    ]
+    return write_workbook(path, cover, sheets)
+

@@ -296,8 +296,8 @@ def test_the_shortlist_proposes_firms_that_did_not_respond_and_invitations_are_r
     export = people["admin"].get(f"/api/challenges/{challenge_id}/export.xlsx")
     assert export.status_code == 200 and "spreadsheetml" in export.headers["content-type"]
     book = openpyxl.load_workbook(io.BytesIO(export.content))
-    assert book.sheetnames == ["定榜结果", "推荐候选", "揭榜方案"]
-    assert [c.value for c in book["定榜结果"]["B"]][1:4] == [made.json()["title"], "已发榜（揭榜中）", "尚未定榜"]
+    assert book.sheetnames == ["封面", "定榜结果", "推荐候选", "揭榜方案"]
+    assert [c.value for c in book["定榜结果"][2]][:3] == [made.json()["title"], "已发榜（揭榜中）", "尚未定榜"]
     assert book["推荐候选"].max_row >= 11 and book["揭榜方案"]["B2"].value == short["responders"][0]["name"]
     page = people["admin"].get(f"/challenges/{challenge_id}/print")
     assert page.status_code == 200 and "@media print" in page.text and outsiders[0]["name"] in page.text
