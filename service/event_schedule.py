@@ -1,10 +1,10 @@
 """Scheduling a stored event and recording what its meetings produced.
 
 ``schedule`` solves the event (``matching.scheduling.solve.schedule_event``: stage 1 proven optimal,
-stage 2 fewer idle minutes, greedy share) and replaces its meetings; meetings already confirmed stay in
-their slot and table where that costs no value. ``record_outcome`` stores a meeting's outcome; a signed
-contract between two enterprises becomes a ``contract`` row (so the matcher's history counts it) with its
-300万 reward estimate.
+stage 2 fewer idle minutes, greedy share) and replaces its meetings; meetings already confirmed are pinned
+in their slot and table, or, when they cannot all stay, kept where that costs no value. ``record_outcome``
+stores a meeting's outcome; a signed contract between two enterprises becomes a ``contract`` row (so the
+matcher's history counts it) with its 300万 reward estimate.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, delete
 
+from matching.scheduling.model import Event, ScheduleInputError
 from matching.scheduling.model import Meeting as PlannedMeeting
-from matching.scheduling.model import ScheduleInputError
 from matching.scheduling.outcomes import LABELS, Outcome, OutcomeKind, SignedContract, check_outcomes, signed_contracts
-from matching.scheduling.solve import Report, schedule_event
+from matching.scheduling.solve import Report, Schedule, schedule_event
 from service import models as m
 from service.events import (
     CONFIRMED,
@@ -52,7 +52,7 @@ def schedule(
     if not plain.requests:
         raise EventError("requests：还没有有效的会面请求：请先提交会面请求，或接受系统推荐的请求后再排程")
     try:
-        result = schedule_event(plain, time_limit=time_limit, gap_time_limit=gap_time_limit)
+        result = _solve(plain, time_limit=time_limit, gap_time_limit=gap_time_limit)
     except ScheduleInputError as exc:
         raise EventError(named(str(exc), display_names(session=session, event=event))) from exc
     confirmed = set(plain.confirmed)
@@ -65,6 +65,18 @@ def schedule(
     session.add(event)
     session.flush()
     return event.report
+
+
+def _solve(plain: Event, *, time_limit: float, gap_time_limit: float) -> Schedule:
+    """Confirmed meetings pinned in their slot and table; when they cannot all stay (a participant left, a
+    request was withdrawn), each is kept unless that costs value."""
+    if plain.confirmed:
+        try:
+            return schedule_event(plain, fix_confirmed=True, time_limit=time_limit, gap_time_limit=gap_time_limit)
+        except ScheduleInputError as exc:
+            if exc.field != "confirmed":
+                raise
+    return schedule_event(plain, time_limit=time_limit, gap_time_limit=gap_time_limit)
 
 
 def _row(event: m.MatchmakingSession, planned: PlannedMeeting, status: str) -> m.Meeting:
