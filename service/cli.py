@@ -107,6 +107,7 @@ def demo(
     from chainmap.taxonomy import load_named_chain
     from service import repository
     from service.cli_users import demo_accounts, replace_demo_accounts
+    from service.demo_events import replace_demo_events
 
     settings = _settings()
     if enterprises is not None:
@@ -119,12 +120,13 @@ def demo(
         n_enterprises, n_contracts = repository.replace_demo(
             session=session, district=district, chain_code=settings.chain
         )
+        events_note = replace_demo_events(session=session)
         _audit(session, "demo_loaded", {"enterprises": n_enterprises, "contracts": n_contracts})
         logins = demo_accounts(session)
         session.commit()
     typer.echo(
         f"已载入示例数据：{n_enterprises} 家企业、{n_contracts} 份合同（种子 {settings.demo_seed}，"
-        f"用时 {time.perf_counter() - started:.1f} 秒）。名称带“示例”的均为虚构企业。"
+        f"用时 {time.perf_counter() - started:.1f} 秒）。名称带“示例”的均为虚构企业。{events_note}。"
     )
     for username, role, password in logins:
         typer.echo(f"示例账户 {username}（{role.label}）密码：{password}")

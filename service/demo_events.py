@@ -61,6 +61,20 @@ def _firms(session: Session) -> tuple[list[m.Enterprise], list[m.Enterprise]]:
     return hosts, list(visitors)
 
 
+def _purchase_need(session: Session, firm: m.Enterprise) -> str:
+    """What a demo host looks for: the segments that supply its own along the chain's supply edges."""
+    own = select(m.EnterpriseSegment.segment_id).where(m.EnterpriseSegment.enterprise_id == firm.id)
+    upstream = session.exec(
+        select(m.Segment.name)
+        .join(m.SupplyEdge, m.SupplyEdge.supplier_segment_id == m.Segment.id)
+        .where(col(m.SupplyEdge.buyer_segment_id).in_(own))
+        .order_by(m.Segment.name)
+        .distinct()
+        .limit(4)
+    ).all()
+    return f"寻找本地供应商：{'、'.join(upstream)}" if upstream else "寻找本地供应商"
+
+
 def _event(
     session: Session,
     name: str,
@@ -83,7 +97,12 @@ def _event(
     )
     host_rows = [
         register(
-            session=session, event=event, role=HOST, enterprise=firm, tables=[f"{i + 1}-A", f"{i + 1}-B"][: 1 + i % 2]
+            session=session,
+            event=event,
+            role=HOST,
+            enterprise=firm,
+            tables=[f"{i + 1}-A", f"{i + 1}-B"][: 1 + i % 2],
+            need=_purchase_need(session, firm),
         )
         for i, firm in enumerate(hosts)
     ]

@@ -196,6 +196,13 @@ def _tables(role: str, wanted: Sequence[str], present: list[m.EventParticipant])
     return wanted
 
 
+def enterprise_by_uscc(*, session: Session, uscc: str) -> m.Enterprise:
+    enterprise = get_enterprise(session=session, uscc=uscc)
+    if enterprise is None:
+        raise EventError(f"uscc：未找到统一社会信用代码为“{uscc}”的企业")
+    return enterprise
+
+
 def participant_by(*, session: Session, event: m.MatchmakingSession, key: str) -> m.EventParticipant:
     """A participant by USCC, department name or participant number."""
     for p in participants(session=session, event=event):
@@ -248,9 +255,11 @@ def requests(*, session: Session, event: m.MatchmakingSession) -> list[m.Meeting
     return list(session.exec(query.order_by(m.MeetingRequest.id)))
 
 
-def propose(*, session: Session, event: m.MatchmakingSession, chain: Chain) -> list[m.MeetingRequest]:
+def propose(
+    *, session: Session, event: m.MatchmakingSession, chain: Chain, per_host: int = PROPOSALS_PER_HOST
+) -> list[m.MeetingRequest]:
     """The matcher's proposals: for each host, the registered visitors among the suppliers it would be
-    recommended for its need (at most five new ones per host), with the matcher's reasons. They wait
+    recommended for its need (at most ``per_host`` new ones per host), with the matcher's reasons. They wait
     for the organiser (status ``proposed``)."""
     from service.matching import build_query, ranker_for
 
@@ -269,7 +278,7 @@ def propose(*, session: Session, event: m.MatchmakingSession, chain: Chain) -> l
             chain=chain, direction=Direction.SUPPLIERS, uscc=firm, need=host.need, k=200, exclude_partners=False
         )
         found = [r for r in ranker.rank(query).recommendations if r.id in visitors]
-        fresh = [r for r in found if (host.id, visitors[r.id].id) not in asked][:PROPOSALS_PER_HOST]
+        fresh = [r for r in found if (host.id, visitors[r.id].id) not in asked][:per_host]
         for rank, rec in enumerate(fresh):
             priority = 1 if rank == 0 else 2 if rank < 3 else 3
             reasons = "；".join(rec.reasons)

@@ -49,6 +49,9 @@ class Action(StrEnum):
     VIEW_BUDGET = "view_budget"
     EXPORT_LEDGER = "export_ledger"
     VIEW_AUDIT = "view_audit"
+    VIEW_EVENTS = "view_events"  # 对接会: list, schedule, agendas, take-away sheets (amounts only per VIEW_AMOUNTS)
+    MANAGE_EVENTS = "manage_events"  # create, register departments, accept proposals, schedule, confirm
+    JOIN_EVENT = "join_event"  # register an enterprise, request meetings, record outcomes (within reach)
 
 
 # A: 区经委 administrator, T: town or park officer, E: enterprise user, P: the public (anonymous).
@@ -66,6 +69,9 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_BUDGET: {A: Reach.ALL, T: Reach.UNIT},
     Action.EXPORT_LEDGER: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
     Action.VIEW_AUDIT: {A: Reach.ALL},
+    Action.VIEW_EVENTS: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL, P: Reach.ALL},
+    Action.MANAGE_EVENTS: {A: Reach.ALL, T: Reach.ALL},
+    Action.JOIN_EVENT: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
 }
 
 
