@@ -17,6 +17,7 @@ import typer
 from geodata.crs import Datum
 from matching.query import Direction, Scope
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
+from service.cli_events import event_app
 from service.cli_users import users_app
 
 if TYPE_CHECKING:
@@ -343,6 +344,7 @@ def map_command(
 
 
 app.add_typer(users_app, name="users")
+app.add_typer(event_app, name="event")
 
 
 class BoundaryLayer(StrEnum):
