@@ -281,7 +281,7 @@ def propose(
         fresh = [r for r in found if (host.id, visitors[r.id].id) not in asked][:per_host]
         for rank, rec in enumerate(fresh):
             priority = 1 if rank == 0 else 2 if rank < 3 else 3
-            reasons = "；".join(rec.reasons)
+            reasons = "；".join([f"伙伴匹配得分 {rec.score:.2f}", *rec.reasons])
             proposed.append(
                 add_request(
                     session=session,
