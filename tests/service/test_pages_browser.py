@@ -84,3 +84,25 @@ def test_map_page_toggles_a_direction_layer_and_finds_an_enterprise(server, base
     assert before[0] > 0 and after[0] == 0 and after[1:] == before[1:]
     assert found.startswith("找到") and name in popup and "查找供应商" in popup
     assert len(image) > 50_000
+
+
+def test_the_past_demo_conference_prints_one_page_per_agenda_in_chinese(base_url, tmp_path):
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(base_url + "/events")
+        page.get_by_role("link", name="已举办").click()
+        outcomes = page.locator("table").last.inner_text()
+        page.get_by_role("link", name="打印日程").click()
+        agendas = page.locator("section.agenda")
+        first = agendas.first.locator("tr").all_inner_texts()
+        sheets = page.locator("section.sheet").count()
+        page.emulate_media(media="print")
+        breaks = agendas.evaluate_all("els => els.map(e => getComputedStyle(e).breakAfter)")
+        header_hidden = page.locator("header.app").is_hidden()
+        pdf = page.pdf(path=tmp_path / "agendas.pdf")
+        browser.close()
+    assert "签约" in outcomes and "继续跟进" in outcomes
+    assert first[0].split("\t")[:3] == ["时间", "桌号", "会面对象"] and "示例" in first[1]
+    assert len(breaks) > 10 and set(breaks) == {"page"} and header_hidden
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= sheets  # one page per agenda and table at least
