@@ -277,11 +277,9 @@ def propose(
         query, _ = build_query(
             chain=chain, direction=Direction.SUPPLIERS, uscc=firm, need=host.need, k=200, exclude_partners=False
         )
-        found = [r for r in ranker.rank(query).recommendations if r.id in visitors]
-        fresh = [r for r in found if (host.id, visitors[r.id].id) not in asked][:per_host]
-        for rank, rec in enumerate(fresh):
-            priority = 1 if rank == 0 else 2 if rank < 3 else 3
-            reasons = "；".join([f"伙伴匹配得分 {rec.score:.2f}", *rec.reasons])
+        ranked = [(place, r) for place, r in enumerate(ranker.rank(query).recommendations, 1) if r.id in visitors]
+        fresh = [(place, r) for place, r in ranked if (host.id, visitors[r.id].id) not in asked][:per_host]
+        for rank, (place, rec) in enumerate(fresh):
             proposed.append(
                 add_request(
                     session=session,
@@ -289,8 +287,8 @@ def propose(
                     host=host,
                     visitor=visitors[rec.id],
                     side=MATCHER,
-                    priority=priority,
-                    reasons=reasons,
+                    priority=1 if rank == 0 else 2 if rank < 3 else 3,
+                    reasons="；".join([f"伙伴匹配第 {place} 名", *rec.reasons]),
                     status=PROPOSED,
                 )
             )
