@@ -22,7 +22,7 @@ OUTCOMES = (("no_interest", 0.4), ("follow_up", 0.3), ("nda", 0.15), ("contract"
 
 def replace_demo_events(*, session: Session, today: date | None = None) -> str:
     """Remove earlier demo events, then add the two demo events; returns a one-line summary."""
-    session.execute(delete(m.MatchmakingSession).where(col(m.MatchmakingSession.is_demo)))  # type: ignore[arg-type]
+    session.execute(delete(m.MatchmakingSession).where(col(m.MatchmakingSession.is_demo)))
     today = today or date.today()
     hosts, visitors = _firms(session)
     if len(hosts) < 4 or len(visitors) < 12:

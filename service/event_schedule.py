@@ -56,7 +56,7 @@ def schedule(
     except ScheduleInputError as exc:
         raise EventError(named(str(exc), display_names(session=session, event=event))) from exc
     confirmed = set(plain.confirmed)
-    session.execute(delete(m.Meeting).where(m.Meeting.session_id == event.id))  # type: ignore[arg-type]
+    session.execute(delete(m.Meeting).where(m.Meeting.session_id == event.id))
     session.flush()
     for planned in result.meetings:
         session.add(_row(event, planned, CONFIRMED if planned in confirmed else SCHEDULED))
@@ -81,7 +81,7 @@ def _solve(plain: Event, *, time_limit: float, gap_time_limit: float) -> Schedul
 
 def _row(event: m.MatchmakingSession, planned: PlannedMeeting, status: str) -> m.Meeting:
     return m.Meeting(
-        session_id=event.id,  # type: ignore[arg-type]
+        session_id=event.id,
         host_id=int(planned.host.lstrip("#")),
         visitor_id=int(planned.visitor.lstrip("#")),
         slot=planned.slot,
@@ -120,7 +120,7 @@ def record_outcome(
         session.get(m.EventParticipant, meeting.visitor_id),
     )
     assert host is not None and visitor is not None
-    outcome = Outcome(scheduler_id(host.id), scheduler_id(visitor.id), kind, amount_yuan, host_buys)  # type: ignore[arg-type]
+    outcome = Outcome(scheduler_id(host.id), scheduler_id(visitor.id), kind, amount_yuan, host_buys)
     planned = PlannedMeeting(outcome.host, outcome.visitor, meeting.slot, meeting.table_no)
     if meeting.status != CONFIRMED:
         raise EventError("outcome：日程尚未发布（确认）的会面不能登记结果")
@@ -142,8 +142,8 @@ def record_outcome(
     if contract is not None:
         buyer, seller = (host, visitor) if host_buys else (visitor, host)
         row = m.Contract(
-            buyer_id=buyer.enterprise_id,  # type: ignore[arg-type]
-            seller_id=seller.enterprise_id,  # type: ignore[arg-type]
+            buyer_id=buyer.enterprise_id,
+            seller_id=seller.enterprise_id,
             year=event.held_on.year,
             contracted_yuan=contract.amount_yuan,
             performed_yuan=0,

@@ -47,10 +47,7 @@ def takeaways(*, session: Session, event: m.MatchmakingSession) -> Takeaways:
         event=event,
         plain=plain,
         meetings=rows,
-        agendas=[
-            Agenda(p, names[scheduler_id(p.id)], per_person[scheduler_id(p.id)])  # type: ignore[arg-type]
-            for p in people
-        ],
+        agendas=[Agenda(p, names[scheduler_id(p.id)], per_person[scheduler_id(p.id)]) for p in people],
         tables=table_sheets(plain, planned),
     )
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from service import models as m
 from service.auth.permissions import Action, Principal
@@ -48,67 +48,69 @@ def summary(*, session: Session, event: m.MatchmakingSession) -> dict:
 def detail(*, session: Session, event: m.MatchmakingSession, who: Principal) -> dict:
     names = display_names(session=session, event=event)
     people = participants(session=session, event=event)
-    firms = {
-        f.id: f
-        for f in session.exec(select(m.Enterprise).where(m.Enterprise.id.in_([p.enterprise_id for p in people])))
-    }  # type: ignore[union-attr]
-    firm_of = {p.id: firms.get(p.enterprise_id) for p in people}  # type: ignore[arg-type]
+    ids = [p.enterprise_id for p in people]
+    firms = {f.id: f for f in session.exec(select(m.Enterprise).where(col(m.Enterprise.id).in_(ids)))}
+    firm_of = {p.id: firms.get(p.enterprise_id) for p in people}
 
     def sees_amount(meeting: m.Meeting) -> bool:
-        sides = (firm_of[meeting.host_id], firm_of[meeting.visitor_id])
         return any(
             f is not None and who.may(Action.VIEW_AMOUNTS, town_id=f.town_id, park_id=f.park_id, enterprise_id=f.id)
-            for f in sides
+            for f in (firm_of[meeting.host_id], firm_of[meeting.visitor_id])
         )
 
-    event_slots = slots(event)
+    times = [slot.label for slot in slots(event)]
     return {
         **summary(session=session, event=event),
         "report": event.report,
-        "participants": [
-            {
-                "id": p.id,
-                "role": p.role,
-                "role_label": ROLE_LABELS[p.role],
-                "name": names[p.id],  # type: ignore[index]
-                "uscc": firm_of[p.id].uscc if firm_of[p.id] else None,  # type: ignore[union-attr]
-                "department": p.department,
-                "tables": p.tables,
-                "need": p.need,
-                "available": ["-".join(w) for w in p.available],
-            }
-            for p in people
-        ],
-        "requests": [
-            {
-                "id": r.id,
-                "host": names[r.host_id],
-                "visitor": names[r.visitor_id],
-                "side": r.side,
-                "side_label": SIDE_LABELS[r.side],
-                "priority": r.priority,
-                "priority_label": PRIORITY_LABELS[r.priority],
-                "weight": PRIORITY_WEIGHT[r.priority],
-                "status": r.status,
-                "reasons": r.reasons,
-            }
-            for r in requests(session=session, event=event)
-        ],
+        "participants": [_participant(p, names[p.id], firm_of[p.id]) for p in people],
+        "requests": [_request(r, names) for r in requests(session=session, event=event)],
         "meetings": [
-            {
-                "id": mt.id,
-                "slot": mt.slot,
-                "time": event_slots[mt.slot].label,
-                "table": mt.table_no,
-                "host": names[mt.host_id],
-                "visitor": names[mt.visitor_id],
-                "status": mt.status,
-                "outcome": mt.outcome,
-                "outcome_label": outcome_label(mt.outcome),
-                **({"amount_yuan": mt.amount_yuan, "contract_id": mt.contract_id} if sees_amount(mt) else {}),
-            }
-            for mt in meetings(session=session, event=event)
+            _meeting(mt, names, times[mt.slot], sees_amount(mt)) for mt in meetings(session=session, event=event)
         ],
+    }
+
+
+def _participant(p: m.EventParticipant, name: str, firm: m.Enterprise | None) -> dict:
+    return {
+        "id": p.id,
+        "role": p.role,
+        "role_label": ROLE_LABELS[p.role],
+        "name": name,
+        "uscc": firm.uscc if firm else None,
+        "department": p.department,
+        "tables": p.tables,
+        "need": p.need,
+        "available": ["-".join(w) for w in p.available],
+    }
+
+
+def _request(r: m.MeetingRequest, names: dict[int, str]) -> dict:
+    return {
+        "id": r.id,
+        "host": names[r.host_id],
+        "visitor": names[r.visitor_id],
+        "side": r.side,
+        "side_label": SIDE_LABELS[r.side],
+        "priority": r.priority,
+        "priority_label": PRIORITY_LABELS[r.priority],
+        "weight": PRIORITY_WEIGHT[r.priority],
+        "status": r.status,
+        "reasons": r.reasons,
+    }
+
+
+def _meeting(mt: m.Meeting, names: dict[int, str], time: str, with_amount: bool) -> dict:
+    return {
+        "id": mt.id,
+        "slot": mt.slot,
+        "time": time,
+        "table": mt.table_no,
+        "host": names[mt.host_id],
+        "visitor": names[mt.visitor_id],
+        "status": mt.status,
+        "outcome": mt.outcome,
+        "outcome_label": outcome_label(mt.outcome),
+        **({"amount_yuan": mt.amount_yuan, "contract_id": mt.contract_id} if with_amount else {}),
     }
 
 

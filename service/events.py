@@ -338,14 +338,10 @@ def scheduler_event(*, session: Session, event: m.MatchmakingSession) -> Event:
     return Event(
         slots=slots(event),
         hosts=tuple(
-            Host(scheduler_id(p.id), tuple(p.tables), names[p.id], p.need, windows(p))  # type: ignore[arg-type]
-            for p in people
-            if p.role == HOST
+            Host(scheduler_id(p.id), tuple(p.tables), names[p.id], p.need, windows(p)) for p in people if p.role == HOST
         ),
         visitors=tuple(
-            Visitor(scheduler_id(p.id), names[p.id], p.need, windows(p))  # type: ignore[arg-type]
-            for p in people
-            if p.role == VISITOR
+            Visitor(scheduler_id(p.id), names[p.id], p.need, windows(p)) for p in people if p.role == VISITOR
         ),
         requests=tuple(Request(scheduler_id(h), scheduler_id(v), w) for (h, v), w in sorted(weight.items())),
         max_meetings_per_visitor=event.max_meetings_per_visitor,

@@ -71,7 +71,7 @@ def _breaks(text: str) -> dict[str, str]:
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(event_id: api.EventId, request: Request, session: SessionDep, who: Viewer) -> HTMLResponse:
-    data = event_views.detail(session=session, event=api._event(session, event_id), who=who)
+    data = event_views.detail(session=session, event=api.event_or_404(session, event_id), who=who)
     tables = [t for p in data["participants"] for t in p["tables"]]
     grid = {(mt["slot"], mt["table"]): mt for mt in data["meetings"]}
     context = {
@@ -89,7 +89,7 @@ def event_page(event_id: api.EventId, request: Request, session: SessionDep, who
 
 @router.get("/events/{event_id}/agendas", response_class=HTMLResponse)
 def agendas_page(event_id: api.EventId, request: Request, session: SessionDep, who: Viewer) -> HTMLResponse:
-    taken = event_sheets.takeaways(session=session, event=api._event(session, event_id))
+    taken = event_sheets.takeaways(session=session, event=api.event_or_404(session, event_id))
     summary = event_views.summary(session=session, event=taken.event)
     context = {"event": summary, "taken": taken, "roles": events.ROLE_LABELS}
     return templates.TemplateResponse(request, "event_agendas.html", context)
@@ -97,7 +97,7 @@ def agendas_page(event_id: api.EventId, request: Request, session: SessionDep, w
 
 def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        return "；".join(error["msg"] for error in field_errors(exc.errors()))  # type: ignore[arg-type]
+        return "；".join(error["msg"] for error in field_errors(exc.errors()))
     return str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
 
 

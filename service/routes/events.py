@@ -78,7 +78,7 @@ class OutcomeIn(BaseModel):
     buyer: Literal["host", "visitor"] = Field("host", description="采购方是主持方还是来访方")
 
 
-def _event(session: Session, event_id: int) -> m.MatchmakingSession:
+def event_or_404(session: Session, event_id: int) -> m.MatchmakingSession:
     try:
         return events.get_event(session=session, event_id=event_id)
     except LookupError as exc:
@@ -133,12 +133,12 @@ def create(body: EventIn, request: Request, session: SessionDep, who: Organiser)
 
 @router.get("/{event_id}", summary="对接会详情：时段、参会方、会面请求、日程与会面结果（金额按权限显示）")
 def detail(event_id: EventId, session: SessionDep, who: Viewer) -> dict:
-    return event_views.detail(session=session, event=_event(session, event_id), who=who)
+    return event_views.detail(session=session, event=event_or_404(session, event_id), who=who)
 
 
 @router.post("/{event_id}/participants", summary="报名：企业（主持方或来访方）或政府部门（主持方）", status_code=201)
 def register(event_id: EventId, body: ParticipantIn, request: Request, session: SessionDep, who: Member) -> dict:
-    event = _event(session, event_id)
+    event = event_or_404(session, event_id)
     try:
         enterprise = events.enterprise_by_uscc(session=session, uscc=body.uscc) if body.uscc else None
         windows = [w for text in body.available for w in events.parse_windows(text)]
@@ -161,7 +161,7 @@ def register(event_id: EventId, body: ParticipantIn, request: Request, session: 
 
 @router.post("/{event_id}/requests", summary="提交会面请求（带优先级），同一方再次提交则修改优先级", status_code=201)
 def add_request(event_id: EventId, body: RequestIn, request: Request, session: SessionDep, who: Member) -> dict:
-    event = _event(session, event_id)
+    event = event_or_404(session, event_id)
     try:
         host = events.participant_by(session=session, event=event, key=body.host)
         visitor = events.participant_by(session=session, event=event, key=body.visitor)
@@ -179,7 +179,7 @@ def add_request(event_id: EventId, body: RequestIn, request: Request, session: S
     "/{event_id}/proposals", summary="由伙伴匹配为每个主持方推荐来访方（主持方需求 × 来访方能力），待组织方接受"
 )
 def propose(event_id: EventId, body: ProposeIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = _event(session, event_id)
+    event = event_or_404(session, event_id)
     proposed = events.propose(session=session, event=event, chain=request.app.state.chain, per_host=body.per_host)
     _done(request, session, who, "event_proposed", event, {"proposed": len(proposed)})
     return {"proposed": len(proposed)}
@@ -187,7 +187,7 @@ def propose(event_id: EventId, body: ProposeIn, request: Request, session: Sessi
 
 @router.post("/{event_id}/proposals/accept", summary="批量接受推荐的会面请求")
 def accept(event_id: EventId, body: AcceptIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = _event(session, event_id)
+    event = event_or_404(session, event_id)
     accepted = events.accept_proposals(session=session, event=event, ids=body.ids)
     _done(request, session, who, "event_proposals_accepted", event, {"accepted": accepted})
     return {"accepted": accepted}
@@ -197,7 +197,7 @@ def accept(event_id: EventId, body: AcceptIn, request: Request, session: Session
     "/{event_id}/schedule", summary="排程：最优会面安排（证明最优）、减少空档、贪心基线占比；已确认会面尽量保留"
 )
 def schedule(event_id: EventId, body: ScheduleIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = _event(session, event_id)
+    event = event_or_404(session, event_id)
     try:
         report = event_schedule.schedule(session=session, event=event, **body.model_dump())
     except events.EventError as exc:
@@ -208,7 +208,7 @@ def schedule(event_id: EventId, body: ScheduleIn, request: Request, session: Ses
 
 @router.post("/{event_id}/confirm", summary="发布（确认）日程：此后重新排程时这些会面固定不动")
 def confirm(event_id: EventId, body: ConfirmIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = _event(session, event_id)
+    event = event_or_404(session, event_id)
     if (event.report or {}).get("scheduled_at") != body.scheduled_at:
         raise HTTPException(status_code=409, detail="日程已被重新排程或尚未排程，请查看最新日程后再确认")
     try:
@@ -221,18 +221,18 @@ def confirm(event_id: EventId, body: ConfirmIn, request: Request, session: Sessi
 
 @router.get("/{event_id}/agendas", summary="每位参会方的日程（时间、桌号、对方及其需求或产品）与每张桌的安排")
 def agendas(event_id: EventId, session: SessionDep, who: Viewer) -> dict:
-    return event_views.takeaways_json(event_sheets.takeaways(session=session, event=_event(session, event_id)))
+    return event_views.takeaways_json(event_sheets.takeaways(session=session, event=event_or_404(session, event_id)))
 
 
 @router.get("/{event_id}/schedule.xlsx", summary="下载完整日程（Excel：总日程、桌位表、个人日程）", **EXCEL)
 def schedule_excel(event_id: EventId, session: SessionDep, who: Viewer) -> Response:
-    taken = event_sheets.takeaways(session=session, event=_event(session, event_id))
+    taken = event_sheets.takeaways(session=session, event=event_or_404(session, event_id))
     return excel_response(lambda path: event_sheets.write_schedule(taken, path), f"event-{event_id}-schedule.xlsx")
 
 
 @router.post("/{event_id}/outcomes", summary="登记会面结果；签约写入合同表并给出300万元协同奖励测算")
 def outcome(event_id: EventId, body: OutcomeIn, request: Request, session: SessionDep, who: Member) -> dict:
-    event = _event(session, event_id)
+    event = event_or_404(session, event_id)
     meeting = session.get(m.Meeting, body.meeting_id)
     if meeting is None or meeting.session_id != event.id:
         raise HTTPException(status_code=404, detail=f"本场对接会没有编号为 {body.meeting_id} 的会面")
