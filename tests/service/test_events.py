@@ -189,3 +189,12 @@ def test_the_demo_events_are_a_past_one_with_outcomes_and_an_upcoming_one_with_r
     assert upcoming.status == events.OPEN and events.requests(session=session, event=upcoming)
     report = event_schedule.schedule(session=session, event=upcoming, time_limit=20, gap_time_limit=1)
     assert report["proven_optimal"] and report["meetings"] > 0
+
+
+def test_reloading_the_demo_district_takes_the_demo_events_with_it(session, firms, small_demo):
+    demo_events.replace_demo_events(session=session, today=date(2026, 11, 30))
+    repository.replace_demo(session=session, district=small_demo, chain_code="smart_terminal")  # cascades
+    assert session.exec(select(m.Meeting)).all() == []
+    assert [p.department for p in session.exec(select(m.EventParticipant))] == [demo_events.DEPARTMENT]
+    demo_events.replace_demo_events(session=session, today=date(2026, 11, 30))
+    assert len(events.list_events(session=session)) == 2
