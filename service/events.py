@@ -250,6 +250,16 @@ def add_request(
     return request
 
 
+def withdraw_request(*, session: Session, event: m.MatchmakingSession, request_id: int) -> m.MeetingRequest:
+    """Remove one side's request (a late change: the next schedule no longer counts it)."""
+    found = session.get(m.MeetingRequest, request_id)
+    if found is None or found.session_id != event.id:
+        raise EventError(f"request_id：本场对接会没有编号为 {request_id} 的会面请求")
+    session.delete(found)
+    session.flush()
+    return found
+
+
 def requests(*, session: Session, event: m.MatchmakingSession) -> list[m.MeetingRequest]:
     query = select(m.MeetingRequest).where(m.MeetingRequest.session_id == event.id)
     return list(session.exec(query.order_by(m.MeetingRequest.id)))

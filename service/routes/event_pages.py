@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from service import event_sheets, event_views, events
@@ -34,7 +34,12 @@ class Manage(StrEnum):
 class Join(StrEnum):
     REGISTER = "register"
     REQUEST = "request"
+    WITHDRAW = "withdraw"
     OUTCOME = "outcome"
+
+
+class WithdrawIn(BaseModel):
+    request_id: int = Field(ge=1)
 
 
 def _may(who: Principal, action: Action) -> bool:
@@ -119,6 +124,11 @@ MANAGED: dict[Manage, tuple[type[BaseModel], Callable, Callable[[dict], str]]] =
 JOINED: dict[Join, tuple[type[BaseModel], Callable, Callable[[dict], str]]] = {
     Join.REGISTER: (api.ParticipantIn, api.register, lambda r: f"报名成功，参会编号 {r['id']}"),
     Join.REQUEST: (api.RequestIn, api.add_request, lambda r: f"已提交会面请求（权重 {r['weight']}）"),
+    Join.WITHDRAW: (
+        WithdrawIn,
+        lambda event_id, body, *rest: api.withdraw(event_id, body.request_id, *rest),
+        lambda r: f"已撤回会面请求 {r['withdrawn']}",
+    ),
     Join.OUTCOME: (
         api.OutcomeIn,
         api.outcome,

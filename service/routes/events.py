@@ -175,6 +175,23 @@ def add_request(event_id: EventId, body: RequestIn, request: Request, session: S
     return {"id": made.id, "weight": events.PRIORITY_WEIGHT[made.priority]}
 
 
+@router.delete("/{event_id}/requests/{request_id}", summary="撤回会面请求（组织方，或提出请求的一方）")
+def withdraw(
+    event_id: EventId, request_id: Annotated[int, Path(ge=1)], request: Request, session: SessionDep, who: Member
+) -> dict:
+    event = event_or_404(session, event_id)
+    found = session.get(m.MeetingRequest, request_id)
+    if found is not None and found.session_id == event.id:
+        asker = session.get(m.EventParticipant, found.visitor_id if found.side == "visitor" else found.host_id)
+        _ensure_reach(session, who, asker.enterprise_id if asker and found.side != "matcher" else None)
+    try:
+        events.withdraw_request(session=session, event=event, request_id=request_id)
+    except events.EventError as exc:
+        raise _refused(exc) from exc
+    _done(request, session, who, "event_request_withdrawn", event, {"request": request_id})
+    return {"withdrawn": request_id}
+
+
 @router.post(
     "/{event_id}/proposals", summary="由伙伴匹配为每个主持方推荐来访方（主持方需求 × 来访方能力），待组织方接受"
 )

@@ -198,3 +198,20 @@ def test_reloading_the_demo_district_takes_the_demo_events_with_it(session, firm
     assert [p.department for p in session.exec(select(m.EventParticipant))] == [demo_events.DEPARTMENT]
     demo_events.replace_demo_events(session=session, today=date(2026, 11, 30))
     assert len(events.list_events(session=session)) == 2
+
+
+def test_a_withdrawn_request_drops_its_confirmed_meeting_and_keeps_the_others(session, firms):
+    event = _event(session, n_slots=3)
+    hosts, visitors = _people(session, event, firms, 2, 3)
+    asked = [_ask(session, event, host, visitor) for host in hosts for visitor in visitors]
+    event_schedule.schedule(session=session, event=event)
+    event_schedule.confirm(session=session, event=event)
+    before = {(r.host_id, r.visitor_id): (r.slot, r.table_no) for r in events.meetings(session=session, event=event)}
+    gone = asked[0]
+    events.withdraw_request(session=session, event=event, request_id=gone.id)
+    report = event_schedule.schedule(session=session, event=event)
+    after = {(r.host_id, r.visitor_id): (r.slot, r.table_no) for r in events.meetings(session=session, event=event)}
+    assert (gone.host_id, gone.visitor_id) not in after and report["dropped_confirmed"] == 1
+    assert report["kept_confirmed"] == len(before) - 1 and all(after[p] == before[p] for p in after)
+    with pytest.raises(events.EventError, match="没有编号为"):
+        events.withdraw_request(session=session, event=event, request_id=gone.id)

@@ -108,7 +108,13 @@ def test_enterprises_act_only_for_themselves_and_officers_within_their_town(app,
     assert admin.post(f"/api/events/{event}/participants", json=department).status_code == 201
     asked = {"host": "区卫健委", "visitor": own, "side": "host", "priority": 1}
     assert firm.post(f"/api/events/{event}/requests", json=asked).status_code == 403  # the department's wish
-    assert firm.post(f"/api/events/{event}/requests", json={**asked, "side": "visitor"}).status_code == 201
+    own_request = firm.post(f"/api/events/{event}/requests", json={**asked, "side": "visitor"})
+    department_request = admin.post(f"/api/events/{event}/requests", json=asked)
+    assert own_request.status_code == department_request.status_code == 201
+    assert firm.delete(f"/api/events/{event}/requests/{department_request.json()['id']}").status_code == 403
+    assert firm.delete(f"/api/events/{event}/requests/{own_request.json()['id']}").json() == {
+        "withdrawn": own_request.json()["id"]
+    }
     assert firm.post(f"/api/events/{event}/schedule", json={}).status_code == 403
     with Session(app.state.engine) as session:
         town = session.get(m.Town, session.exec(select(m.Enterprise).where(m.Enterprise.uscc == other)).one().town_id)
@@ -153,6 +159,12 @@ def test_the_pages_forms_carry_the_csrf_token_and_report_back(admin, firms):
         assert "报名成功" in registered.text and firms[0][1] in registered.text
         refused = admin.post(f"{page}/manage/schedule", data={"csrf_token": token})
         assert "还没有有效的会面请求" in refused.text
+        admin.post(f"{page}/join/register", data={"role": "visitor", "uscc": firms[1][0], "csrf_token": token})
+        wish = {"host": firms[0][0], "visitor": firms[1][0], "side": "host", "priority": "1", "csrf_token": token}
+        assert "已提交会面请求（权重 3）" in admin.post(f"{page}/join/request", data=wish).text
+        request_id = admin.get(f"/api{page}").json()["requests"][0]["id"]
+        withdrawn = admin.post(f"{page}/join/withdraw", data={"request_id": str(request_id), "csrf_token": token})
+        assert f"已撤回会面请求 {request_id}" in withdrawn.text
     finally:
         admin.headers["X-CSRF-Token"] = token
 
