@@ -4,6 +4,7 @@ printable agendas. Forms post here and call the ``/api/events`` handlers, then c
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated
 from urllib.parse import urlencode
@@ -93,8 +94,13 @@ def event_page(event_id: api.EventId, request: Request, session: SessionDep, who
 
 
 @router.get("/events/{event_id}/agendas", response_class=HTMLResponse)
-def agendas_page(event_id: api.EventId, request: Request, session: SessionDep, who: Viewer) -> HTMLResponse:
+def agendas_page(
+    event_id: api.EventId, request: Request, session: SessionDep, who: Viewer, participant: int | None = None
+) -> HTMLResponse:
+    """Every agenda and table sheet, or (``?participant=N``) one participant's agenda."""
     taken = event_sheets.takeaways(session=session, event=api.event_or_404(session, event_id))
+    if participant is not None:
+        taken = replace(taken, agendas=[a for a in taken.agendas if a.participant.id == participant], tables={})
     summary = event_views.summary(session=session, event=taken.event)
     context = {"event": summary, "taken": taken, "roles": events.ROLE_LABELS}
     return templates.TemplateResponse(request, "event_agendas.html", context)
