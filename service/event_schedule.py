@@ -124,6 +124,8 @@ def record_outcome(
     planned = PlannedMeeting(outcome.host, outcome.visitor, meeting.slot, meeting.table_no)
     if meeting.status != CONFIRMED:
         raise EventError("outcome：日程尚未发布（确认）的会面不能登记结果")
+    if amount_yuan is not None and amount_yuan > m.BIGINT_MAX:
+        raise EventError(f"amount_yuan：合同金额不超过 {m.BIGINT_MAX} 元")
     try:
         check_outcomes([planned], [outcome])
     except ScheduleInputError as exc:

@@ -70,8 +70,8 @@ def create_event(
     is_demo: bool = False,
 ) -> m.MatchmakingSession:
     """A new event; ``breaks`` maps a slot number (1-based) to the pause in minutes after it."""
-    if not name.strip():
-        raise EventError("name：对接会名称不能为空")
+    if not name.strip() or len(name.strip()) > 200 or len(venue.strip()) > 200:
+        raise EventError("name：对接会名称不能为空，名称和会场各不超过 200 个字符")
     _checked("first_slot_at", minute_of, first_slot_at)
     if not 5 <= slot_minutes <= 240:
         raise EventError("slot_minutes：每个时段应为 5 到 240 分钟")
@@ -162,6 +162,8 @@ def register(
         raise EventError("enterprise：请填写企业统一社会信用代码或部门名称之一")
     if department and role != HOST:
         raise EventError("department：政府部门只能以主持方（发布需求）身份参会")
+    if department and len(department.strip()) > 64:
+        raise EventError("department：部门名称不超过 64 个字符")
     present = participants(session=session, event=event)
     already = {p.enterprise_id for p in present} | {p.department for p in present}
     if (enterprise.id if enterprise else department.strip() if department else None) in already:
@@ -191,6 +193,8 @@ def _tables(role: str, wanted: Sequence[str], present: list[m.EventParticipant])
     clash = [t for t in wanted if t in taken] or [t for t in wanted if wanted.count(t) > 1]
     if clash:
         raise EventError(f"tables：桌号“{clash[0]}”已被占用或重复")
+    if any(len(t) > 32 for t in wanted):
+        raise EventError("tables：桌号不超过 32 个字符")
     if not wanted:
         wanted = [str(next(n for n in range(1, len(taken) + 2) if str(n) not in taken))]
     return wanted
