@@ -163,14 +163,14 @@ def propose(
 ) -> None:
     """Propose requests from partner matching (hosts' needs x visitors' capabilities)."""
     from chainmap.taxonomy import load_named_chain
-    from service import events
+    from service import event_proposals, events
     from service.cli import _settings
 
     with _event_session(event_id) as (session, event):
         assert event is not None
         chain = load_named_chain(_settings().chain)
-        proposed = events.propose(session=session, event=event, chain=chain, per_host=per_host)
-        accepted = events.accept_proposals(session=session, event=event) if accept else 0
+        proposed = event_proposals.propose(session=session, event=event, chain=chain, per_host=per_host)
+        accepted = event_proposals.accept_proposals(session=session, event=event) if accept else 0
         _audit(session, "event_proposed", event_id, {"proposed": len(proposed), "accepted": accepted})
         session.commit()
         names = events.display_names(session=session, event=event)

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
-from service import audit, event_schedule, event_sheets, event_views, events
+from service import audit, event_proposals, event_schedule, event_sheets, event_views, events
 from service import models as m
 from service.auth.permissions import Action, Principal, Reach
 from service.routes.rewards import EXCEL, excel_response
@@ -53,7 +53,7 @@ class RequestIn(BaseModel):
 
 
 class ProposeIn(BaseModel):
-    per_host: int = Field(events.PROPOSALS_PER_HOST, ge=1, le=20, description="每个主持方最多推荐几家来访方")
+    per_host: int = Field(event_proposals.PROPOSALS_PER_HOST, ge=1, le=20, description="每个主持方最多推荐几家来访方")
 
 
 class AcceptIn(BaseModel):
@@ -197,7 +197,9 @@ def withdraw(
 )
 def propose(event_id: EventId, body: ProposeIn, request: Request, session: SessionDep, who: Organiser) -> dict:
     event = event_or_404(session, event_id)
-    proposed = events.propose(session=session, event=event, chain=request.app.state.chain, per_host=body.per_host)
+    proposed = event_proposals.propose(
+        session=session, event=event, chain=request.app.state.chain, per_host=body.per_host
+    )
     _done(request, session, who, "event_proposed", event, {"proposed": len(proposed)})
     return {"proposed": len(proposed)}
 
@@ -205,7 +207,7 @@ def propose(event_id: EventId, body: ProposeIn, request: Request, session: Sessi
 @router.post("/{event_id}/proposals/accept", summary="批量接受推荐的会面请求")
 def accept(event_id: EventId, body: AcceptIn, request: Request, session: SessionDep, who: Organiser) -> dict:
     event = event_or_404(session, event_id)
-    accepted = events.accept_proposals(session=session, event=event, ids=body.ids)
+    accepted = event_proposals.accept_proposals(session=session, event=event, ids=body.ids)
     _done(request, session, who, "event_proposals_accepted", event, {"accepted": accepted})
     return {"accepted": accepted}
 

@@ -10,7 +10,7 @@ from sqlmodel import select
 from matching.market import Contract
 from matching.scheduling.check import violations
 from matching.scheduling.model import Meeting, clock
-from service import demo_events, event_schedule, events, repository
+from service import demo_events, event_proposals, event_schedule, events, repository
 from service import models as m
 from service.matching import contracts_from_db
 
@@ -54,7 +54,7 @@ def test_priority_one_is_the_heaviest_and_both_sides_wishes_add_up(session, firm
     weights = {(r.host, r.visitor): r.weight for r in events.scheduler_event(session=session, event=event).requests}
     ids = events.scheduler_id
     assert weights == {(ids(h1.id), ids(v1.id)): 4, (ids(h2.id), ids(v2.id)): 3, (ids(h2.id), ids(v3.id)): 1}
-    assert events.accept_proposals(session=session, event=event) == 1
+    assert event_proposals.accept_proposals(session=session, event=event) == 1
     weights = {(r.host, r.visitor): r.weight for r in events.scheduler_event(session=session, event=event).requests}
     assert weights[ids(h1.id), ids(v3.id)] == 3
 
