@@ -25,19 +25,8 @@ APP_ASSETS = Path(__file__).parent / "static"  # served at /assets: the pages' s
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from service.routes import (
-        audit,
-        chains,
-        enterprises,
-        event_pages,
-        events,
-        geo,
-        health,
-        login,
-        matching,
-        pages,
-        rewards,
-    )
+    from service.routes import audit, chains, enterprises, geo, health, login, matching, pages, rewards
+    from service.routes import event_pages, events
 
     # /docs and /redoc with Swagger UI and ReDoc served from the package's own copies, no CDN
     app = FastAPIOffline(

@@ -120,7 +120,7 @@ def test_bench_match_refuses_empty_and_missing_edge_lists():
 
 def test_amounts_headed_in_wan_yuan_are_converted_to_whole_yuan(tmp_path):
     path = tmp_path / "contracts.csv"
-    rows = 'A,B,2025,320.5\nA,B,2026,"1,000"\nA,B,2026,0.00001\nA,B,2026,1e3\n'
+    rows = "A,B,2025,320.5\nA,B,2026,\"1,000\"\nA,B,2026,0.00001\nA,B,2026,1e3\n"
     path.write_text("采购方,供应方,年度,履约金额（万元）\n" + rows, encoding="utf-8")
     contracts, errors = rewards.read_contract_file(path)
     assert [(c.row, c.performed_yuan) for c in contracts] == [(2, 3_205_000), (3, 10_000_000)]
