@@ -25,8 +25,19 @@ APP_ASSETS = Path(__file__).parent / "static"  # served at /assets: the pages' s
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from service.routes import audit, chains, enterprises, geo, health, login, matching, pages, rewards
-    from service.routes import event_pages, events
+    from service.routes import (
+        audit,
+        chains,
+        enterprises,
+        event_pages,
+        events,
+        geo,
+        health,
+        login,
+        matching,
+        pages,
+        rewards,
+    )
 
     # /docs and /redoc with Swagger UI and ReDoc served from the package's own copies, no CDN
     app = FastAPIOffline(
