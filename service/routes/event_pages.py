@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from service import event_sheets, event_views, events
@@ -40,7 +40,7 @@ class Join(StrEnum):
 
 
 class WithdrawIn(BaseModel):
-    request_id: int = Field(ge=1)
+    request_id: api.RowId
 
 
 def _may(who: Principal, action: Action) -> bool:

@@ -18,7 +18,9 @@ from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, client_address
 
 router = APIRouter(prefix="/api/events", tags=["events"])
-EventId = Annotated[int, Path(ge=1, description="对接会编号")]
+ROW_ID = 2**31 - 1  # the largest INTEGER key
+EventId = Annotated[int, Path(ge=1, le=ROW_ID, description="对接会编号")]
+RowId = Annotated[int, Field(ge=1, le=ROW_ID)]
 Viewer = Annotated[Principal, allowed(Action.VIEW_EVENTS)]
 Organiser = Annotated[Principal, allowed(Action.MANAGE_EVENTS)]
 Member = Annotated[Principal, allowed(Action.JOIN_EVENT)]
@@ -57,7 +59,7 @@ class ProposeIn(BaseModel):
 
 
 class AcceptIn(BaseModel):
-    ids: list[int] | None = Field(None, max_length=10_000, description="要接受的推荐请求编号；不填则全部接受")
+    ids: list[RowId] | None = Field(None, max_length=10_000, description="要接受的推荐请求编号；不填则全部接受")
 
 
 class ScheduleIn(BaseModel):
@@ -72,7 +74,7 @@ class ConfirmIn(BaseModel):
 
 
 class OutcomeIn(BaseModel):
-    meeting_id: int = Field(ge=1)
+    meeting_id: RowId
     kind: Literal["no_interest", "follow_up", "nda", "contract"]
     amount_yuan: int | None = Field(None, ge=1, le=m.BIGINT_MAX, description="签约金额（元），仅签约时填写")
     buyer: Literal["host", "visitor"] = Field("host", description="采购方是主持方还是来访方")
@@ -177,7 +179,11 @@ def add_request(event_id: EventId, body: RequestIn, request: Request, session: S
 
 @router.delete("/{event_id}/requests/{request_id}", summary="撤回会面请求（组织方，或提出请求的一方）")
 def withdraw(
-    event_id: EventId, request_id: Annotated[int, Path(ge=1)], request: Request, session: SessionDep, who: Member
+    event_id: EventId,
+    request_id: Annotated[int, Path(ge=1, le=ROW_ID)],
+    request: Request,
+    session: SessionDep,
+    who: Member,
 ) -> dict:
     event = event_or_404(session, event_id)
     found = session.get(m.MeetingRequest, request_id)
@@ -225,7 +231,11 @@ def schedule(event_id: EventId, body: ScheduleIn, request: Request, session: Ses
     return report
 
 
-@router.post("/{event_id}/confirm", summary="发布（确认）日程：此后重新排程时这些会面固定不动")
+@router.post(
+    "/{event_id}/confirm",
+    summary="发布（确认）日程：此后重新排程时这些会面固定不动",
+    responses={409: {"description": "所确认的不是最新的排程（已重新排程，或尚未排程）"}},
+)
 def confirm(event_id: EventId, body: ConfirmIn, request: Request, session: SessionDep, who: Organiser) -> dict:
     event = event_or_404(session, event_id)
     if (event.report or {}).get("scheduled_at") != body.scheduled_at:
