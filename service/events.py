@@ -46,6 +46,14 @@ def list_events(*, session: Session) -> list[m.MatchmakingSession]:
     return list(session.exec(select(m.MatchmakingSession).order_by(col(m.MatchmakingSession.held_on).desc())))
 
 
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never part of a name; they break Excel exports
+
+
+def _printable(field: str, *texts: str | None) -> None:
+    if any(text and CONTROL.search(text) for text in texts):
+        raise EventError(f"{field}：不能包含控制字符（如换行、制表符）")
+
+
 def _checked(field: str, call, *args):
     try:
         return call(*args)
@@ -69,6 +77,7 @@ def create_event(
     """A new event; ``breaks`` maps a slot number (1-based) to the pause in minutes after it."""
     if not name.strip() or len(name.strip()) > 200 or len(venue.strip()) > 200:
         raise EventError("name：对接会名称不能为空，名称和会场各不超过 200 个字符")
+    _printable("name", name, venue)
     _checked("first_slot_at", minute_of, first_slot_at)
     if not 5 <= slot_minutes <= 240:
         raise EventError("slot_minutes：每个时段应为 5 到 240 分钟")
@@ -161,6 +170,7 @@ def register(
         raise EventError("department：政府部门只能以主持方（发布需求）身份参会")
     if department and len(department.strip()) > 64:
         raise EventError("department：部门名称不超过 64 个字符")
+    _printable("need", need, department, *tables)
     present = participants(session=session, event=event)
     already = {p.enterprise_id for p in present} | {p.department for p in present}
     if (enterprise.id if enterprise else department.strip() if department else None) in already:

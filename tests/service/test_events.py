@@ -140,6 +140,7 @@ def test_empty_and_infeasible_events_are_refused_in_chinese(session, firms):
         ({"n_slots": 0}, "n_slots"),
         ({"breaks": {3: 30}}, "breaks"),
         ({"slot_minutes": 240, "n_slots": 20}, "24:00"),
+        ({"venue": "会场\x0b"}, "控制字符"),
     ]:
         with pytest.raises(events.EventError, match=message):
             _event(session, **{"n_slots": 3, **bad})
