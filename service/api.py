@@ -30,6 +30,8 @@ def create_app(settings: Settings) -> FastAPI:
         chains,
         challenges,
         enterprises,
+        event_pages,
+        events,
         exports,
         geo,
         health,
@@ -63,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/assets", StaticFiles(directory=APP_ASSETS), name="assets")
-    for module in (health, login, exports, enterprises, chains, rewards, geo, matching, pages, audit, challenges):
+    routers = (health, login, exports, enterprises, chains, rewards, geo, matching, events, event_pages, challenges)
+    for module in (*routers, pages, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -19,6 +19,7 @@ from matching.query import Direction, Scope
 from matching.reward import FirstYearBase, IncrementBasis, RewardParams, ThresholdBasis
 from service.cli_brief import brief_app
 from service.cli_challenges import challenge_app
+from service.cli_events import event_app
 from service.cli_export import export_app
 from service.cli_paths import readable_file, writable_file
 from service.cli_users import users_app
@@ -111,6 +112,7 @@ def demo(
     from chainmap.taxonomy import load_named_chain
     from service import demo_challenges, repository
     from service.cli_users import demo_accounts, replace_demo_accounts
+    from service.demo_events import replace_demo_events
 
     settings = _settings()
     if enterprises is not None:
@@ -125,12 +127,13 @@ def demo(
             session=session, district=district, chain_code=settings.chain
         )
         demo_challenges.load(session, load_named_chain(settings.chain))
+        events_note = replace_demo_events(session=session)
         _audit(session, "demo_loaded", {"enterprises": n_enterprises, "contracts": n_contracts})
         logins = demo_accounts(session)
         session.commit()
     typer.echo(
         f"已载入示例数据：{n_enterprises} 家企业、{n_contracts} 份合同（种子 {settings.demo_seed}，"
-        f"用时 {time.perf_counter() - started:.1f} 秒）。名称带“示例”的均为虚构企业。"
+        f"用时 {time.perf_counter() - started:.1f} 秒）。名称带“示例”的均为虚构企业。{events_note}。"
     )
     for username, role, password in logins:
         typer.echo(f"示例账户 {username}（{role.label}）密码：{password}")
@@ -342,6 +345,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(brief_app, name="brief")
 app.add_typer(export_app, name="export")
 app.add_typer(challenge_app, name="challenge")
+app.add_typer(event_app, name="event")
 
 
 class BoundaryLayer(StrEnum):

@@ -261,7 +261,7 @@ class ChallengeResponse(SQLModel, table=True):
 
 
 class MatchmakingSession(SQLModel, table=True):
-    """A 对接会 with fixed time slots at tables."""
+    """A 对接会: a day of fixed time slots at the hosts' tables (see ``matching.scheduling.model``)."""
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
@@ -269,30 +269,69 @@ class MatchmakingSession(SQLModel, table=True):
     venue: str = Field(default="", max_length=200)
     first_slot_at: str = Field(default="09:00", max_length=5)
     slot_minutes: int = 20
-    n_slots: int = 20
-    n_tables: int = 30
+    n_slots: int = 12
+    breaks: dict[str, int] = Field(
+        default_factory=dict, sa_column=_json(), description="slot number (1-based) -> pause in minutes after it"
+    )
+    max_meetings_per_visitor: int | None = None
+    status: str = Field(default="open", max_length=16, description="open / scheduled / confirmed")
+    report: dict | None = Field(default=None, sa_column=_json(nullable=True), description="the last schedule's report")
     challenge_id: int | None = Field(default=None, foreign_key="challenge.id")
+    is_demo: bool = False
+    created_at: datetime = Field(default_factory=_now)
+
+
+class EventParticipant(SQLModel, table=True):
+    """An enterprise or a department registered at a 对接会, as host (with tables) or visitor."""
+
+    __table_args__ = (UniqueConstraint("session_id", "enterprise_id"), UniqueConstraint("session_id", "department"))
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: int = Field(foreign_key="matchmakingsession.id", index=True, ondelete="CASCADE")
+    enterprise_id: int | None = Field(default=None, foreign_key="enterprise.id", index=True, ondelete="CASCADE")
+    department: str | None = Field(default=None, max_length=64, description="e.g. 区教育局, for a department host")
+    role: str = Field(max_length=16, description="host / visitor")
+    tables: list[str] = Field(default_factory=list, sa_column=_json(), description="a host's table numbers")
+    need: str = Field(default="", description="a host's need, a visitor's products")
+    available: list[list[str]] = Field(
+        default_factory=list, sa_column=_json(), description='windows ["HH:MM", "HH:MM"]; none: all day'
+    )
+    registered_at: datetime = Field(default_factory=_now)
 
 
 class MeetingRequest(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("session_id", "requester_id", "target_id"),)
+    """One side's wish to meet (or the matcher's proposal); priority 1 = most wanted."""
+
+    __table_args__ = (UniqueConstraint("session_id", "host_id", "visitor_id", "side"),)
     id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="matchmakingsession.id", index=True)
-    requester_id: int = Field(foreign_key="enterprise.id")
-    target_id: int = Field(foreign_key="enterprise.id")
-    priority: int = Field(default=1, description="1 = most wanted")
+    session_id: int = Field(foreign_key="matchmakingsession.id", index=True, ondelete="CASCADE")
+    host_id: int = Field(foreign_key="eventparticipant.id", ondelete="CASCADE")
+    visitor_id: int = Field(foreign_key="eventparticipant.id", ondelete="CASCADE")
+    side: str = Field(max_length=16, description="who asked: host / visitor / matcher")
+    priority: int = Field(default=2, description="1 = most wanted, 3 = if there is time")
+    status: str = Field(default="active", max_length=16, description="active / proposed (awaiting the organiser)")
+    reasons: str = Field(default="", max_length=500)
+    created_at: datetime = Field(default_factory=_now)
 
 
 class Meeting(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("session_id", "slot", "table_no"),)
+    """A scheduled 1:1 meeting and, after the event, its outcome."""
+
+    __table_args__ = (
+        UniqueConstraint("session_id", "slot", "table_no"),
+        UniqueConstraint("session_id", "host_id", "visitor_id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    session_id: int = Field(foreign_key="matchmakingsession.id", index=True)
-    request_id: int | None = Field(default=None, foreign_key="meetingrequest.id")
-    enterprise_a_id: int = Field(foreign_key="enterprise.id")
-    enterprise_b_id: int = Field(foreign_key="enterprise.id")
-    slot: int
-    table_no: int
-    status: str = Field(default="scheduled", max_length=16)
+    session_id: int = Field(foreign_key="matchmakingsession.id", index=True, ondelete="CASCADE")
+    host_id: int = Field(foreign_key="eventparticipant.id", ondelete="CASCADE")
+    visitor_id: int = Field(foreign_key="eventparticipant.id", ondelete="CASCADE")
+    slot: int = Field(description="0-based slot index")
+    table_no: str = Field(max_length=32)
+    status: str = Field(default="scheduled", max_length=16, description="scheduled / confirmed (announced)")
+    outcome: str | None = Field(default=None, max_length=16, description="no_interest / follow_up / nda / contract")
+    amount_yuan: int | None = Field(default=None, sa_column=_money(nullable=True))
+    host_buys: bool = True
+    contract_id: int | None = Field(default=None, foreign_key="contract.id", ondelete="SET NULL")
+    outcome_at: datetime | None = None
 
 
 class Account(SQLModel, table=True):

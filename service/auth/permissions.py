@@ -58,6 +58,9 @@ class Action(StrEnum):
     REVIEW_CHALLENGE = "review_challenge"  # responders ranked, the shortlist, exports: the publisher's view
     INVITE_CANDIDATES = "invite_candidates"  # 区经委 invites shortlisted firms to respond
     VIEW_CHALLENGE_FILES = "view_challenge_files"  # attachments: signed-in users only
+    VIEW_EVENTS = "view_events"  # 对接会: list, schedule, agendas, take-away sheets (amounts only per VIEW_AMOUNTS)
+    MANAGE_EVENTS = "manage_events"  # create, register departments, accept proposals, schedule, confirm
+    JOIN_EVENT = "join_event"  # register an enterprise, request meetings, record outcomes (within reach)
 
 
 # A: 区经委 administrator, T: town or park officer, E: enterprise user, P: the public (anonymous).
@@ -84,6 +87,9 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.REVIEW_CHALLENGE: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
     Action.INVITE_CANDIDATES: {A: Reach.ALL},
     Action.VIEW_CHALLENGE_FILES: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL},
+    Action.VIEW_EVENTS: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL, P: Reach.ALL},
+    Action.MANAGE_EVENTS: {A: Reach.ALL, T: Reach.ALL},
+    Action.JOIN_EVENT: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
 }
 
 

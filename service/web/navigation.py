@@ -23,4 +23,5 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("产业链图谱", "/chains/{chain}"),
     NavItem("伙伴匹配", "/match"),
     NavItem("揭榜挂帅", "/challenges"),
+    NavItem("对接会", "/events"),
 )

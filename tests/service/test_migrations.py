@@ -1,13 +1,14 @@
 """The migrations create the same schema on SQLite and PostgreSQL, equal to the models."""
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DatabaseError
 from sqlmodel import SQLModel
 
-from service.db import head_revision, schema_version
+from service.db import alembic_config, head_revision, migrate, schema_version
 
 # How each dialect reflects the same SQLAlchemy type, where the names differ.
 SAME_TYPE = {"DOUBLE_PRECISION": "FLOAT", "TIMESTAMP": "DATETIME"}
@@ -65,3 +66,15 @@ def test_the_audit_trail_refuses_updates_and_deletes_on_both_databases(engine):
                 connection.execute(text(statement))
             nested.rollback()
         transaction.rollback()
+
+
+def test_the_events_migration_goes_down_to_the_first_shapes_and_back_up(engine):
+    with engine.begin() as connection:
+        command.downgrade(alembic_config(connection), "-1")
+        inspector = inspect(connection)
+        assert "eventparticipant" not in inspector.get_table_names()
+        assert "n_tables" in {c["name"] for c in inspector.get_columns("matchmakingsession")}
+        migrate(connection)
+    with engine.connect() as connection:
+        assert schema_version(connection) == head_revision()
+        assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []

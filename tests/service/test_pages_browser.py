@@ -155,3 +155,25 @@ def test_map_search_lists_every_hit_and_a_click_opens_that_one(base_url):
     assert len(expected) >= 3 and [n.strip() for n in listed] == expected
     assert found.startswith(f"找到 {len(expected)} 家")
     assert expected[2] in text and "查找供应商" in text
+
+
+def test_the_past_demo_conference_prints_one_page_per_agenda_in_chinese(base_url, tmp_path):
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page()
+        page.goto(base_url + "/events")
+        page.get_by_role("link", name="已举办").click()
+        outcomes = page.locator("table").last.inner_text()
+        page.get_by_role("link", name="打印日程").click()
+        agendas = page.locator("section.agenda")
+        first = agendas.first.locator("tr").all_inner_texts()
+        sheets = page.locator("section.sheet").count()
+        page.emulate_media(media="print")
+        breaks = agendas.evaluate_all("els => els.map(e => getComputedStyle(e).breakAfter)")
+        header_hidden = page.locator("header.app").is_hidden()
+        pdf = page.pdf(path=tmp_path / "agendas.pdf")
+        browser.close()
+    assert "签约" in outcomes and "继续跟进" in outcomes
+    assert first[0].split("\t")[:3] == ["时间", "桌号", "会面对象"] and "示例" in first[1]
+    assert len(breaks) > 10 and set(breaks) == {"page"} and header_hidden
+    assert pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages") >= sheets  # one page per agenda and table at least

@@ -1,0 +1,176 @@
+"""The 对接会 pages: the list, an event (registration, requests, proposals, schedule, outcomes) and the
+printable agendas. Forms post here and call the ``/api/events`` handlers, then come back with a notice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from enum import StrEnum
+from typing import Annotated
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from service import event_sheets, event_views, events
+from service.auth.permissions import Action, Principal
+from service.routes import events as api
+from service.routes.pages import templates
+from service.web.deps import SessionDep, allowed
+from service.web.errors import field_errors
+
+router = APIRouter(include_in_schema=False)
+Viewer = Annotated[Principal, allowed(Action.VIEW_EVENTS)]
+
+
+class Manage(StrEnum):
+    PROPOSE = "propose"
+    ACCEPT = "accept"
+    SCHEDULE = "schedule"
+    CONFIRM = "confirm"
+
+
+class Join(StrEnum):
+    REGISTER = "register"
+    REQUEST = "request"
+    WITHDRAW = "withdraw"
+    OUTCOME = "outcome"
+
+
+class WithdrawIn(BaseModel):
+    request_id: api.RowId
+
+
+def _may(who: Principal, action: Action) -> bool:
+    return who.reach(action) is not None
+
+
+@router.get("/events", response_class=HTMLResponse)
+def event_list(request: Request, session: SessionDep, who: Viewer) -> HTMLResponse:
+    context = {
+        "events": [event_views.summary(session=session, event=e) for e in events.list_events(session=session)],
+        "can_manage": _may(who, Action.MANAGE_EVENTS),
+        "error": request.query_params.get("error"),
+    }
+    return templates.TemplateResponse(request, "events.html", context)
+
+
+@router.post("/events", response_class=HTMLResponse)
+async def create_event(request: Request, session: SessionDep, who: api.Organiser) -> RedirectResponse:
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if k in api.EventIn.model_fields and v != ""}
+    fields["breaks"] = _breaks(str(form.get("breaks", "")))
+    try:
+        made = await run_in_threadpool(api.create, api.EventIn.model_validate(fields), request, session, who)
+    except (ValidationError, HTTPException) as exc:
+        return RedirectResponse("/events?" + urlencode({"error": _message(exc)}), status_code=303)
+    return RedirectResponse(f"/events/{made['id']}", status_code=303)
+
+
+def _breaks(text: str) -> dict[str, str]:
+    """``"6:60"`` (after slot 6, 60 minutes), several separated by commas."""
+    pairs = (part.replace("：", ":").partition(":") for part in _lines(text))
+    return {number.strip(): minutes.strip() for number, _, minutes in pairs}
+
+
+@router.get("/events/{event_id}", response_class=HTMLResponse)
+def event_page(event_id: api.EventId, request: Request, session: SessionDep, who: Viewer) -> HTMLResponse:
+    data = event_views.detail(session=session, event=api.event_or_404(session, event_id), who=who)
+    tables = [t for p in data["participants"] for t in p["tables"]]
+    grid = {(mt["slot"], mt["table"]): mt for mt in data["meetings"]}
+    context = {
+        "event": data,
+        "tables": tables,
+        "grid": grid,
+        "can_manage": _may(who, Action.MANAGE_EVENTS),
+        "can_join": _may(who, Action.JOIN_EVENT),
+        "notice": request.query_params.get("notice"),
+        "error": request.query_params.get("error"),
+        "priorities": events.PRIORITY_LABELS,
+    }
+    return templates.TemplateResponse(request, "event.html", context)
+
+
+@router.get("/events/{event_id}/agendas", response_class=HTMLResponse)
+def agendas_page(
+    event_id: api.EventId, request: Request, session: SessionDep, who: Viewer, participant: int | None = None
+) -> HTMLResponse:
+    """Every agenda and table sheet, or (``?participant=N``) one participant's agenda."""
+    taken = event_sheets.takeaways(session=session, event=api.event_or_404(session, event_id))
+    if participant is not None:
+        taken = replace(taken, agendas=[a for a in taken.agendas if a.participant.id == participant], tables={})
+    summary = event_views.summary(session=session, event=taken.event)
+    context = {"event": summary, "taken": taken, "roles": events.ROLE_LABELS}
+    return templates.TemplateResponse(request, "event_agendas.html", context)
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        return "；".join(error["msg"] for error in field_errors(exc.errors()))
+    return str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
+
+
+def _lines(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("，", ",").split(",") if part.strip()]
+
+
+# Per operation: the body it reads from the form, the API handler, and the notice on success.
+MANAGED: dict[Manage, tuple[type[BaseModel], Callable, Callable[[dict], str]]] = {
+    Manage.PROPOSE: (api.ProposeIn, api.propose, lambda r: f"系统推荐了 {r['proposed']} 条会面请求，待接受"),
+    Manage.ACCEPT: (api.AcceptIn, api.accept, lambda r: f"已接受 {r['accepted']} 条推荐请求"),
+    Manage.SCHEDULE: (
+        api.ScheduleIn,
+        api.schedule,
+        lambda r: f"排程完成：{r['meetings']} 场会面，目标值 {r['value']}（上界 {r['bound']}）",
+    ),
+    Manage.CONFIRM: (api.ConfirmIn, api.confirm, lambda r: f"日程已发布：{r['confirmed']} 场会面"),
+}
+JOINED: dict[Join, tuple[type[BaseModel], Callable, Callable[[dict], str]]] = {
+    Join.REGISTER: (api.ParticipantIn, api.register, lambda r: f"报名成功，参会编号 {r['id']}"),
+    Join.REQUEST: (api.RequestIn, api.add_request, lambda r: f"已提交会面请求（权重 {r['weight']}）"),
+    Join.WITHDRAW: (
+        WithdrawIn,
+        lambda event_id, body, *rest: api.withdraw(event_id, body.request_id, *rest),
+        lambda r: f"已撤回会面请求 {r['withdrawn']}",
+    ),
+    Join.OUTCOME: (
+        api.OutcomeIn,
+        api.outcome,
+        lambda r: "已登记会面结果" + (f"；{r['contract']['note']}" if r["contract"] else ""),
+    ),
+}
+
+
+def _fields(form) -> dict:
+    fields: dict = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
+    for name in ("tables", "available"):
+        if name in fields:
+            fields[name] = _lines(fields[name])
+    return fields
+
+
+async def _run(request: Request, session, who: Principal, event_id: int, entry: tuple) -> RedirectResponse:
+    body_model, handler, notice = entry
+    try:
+        body = body_model.model_validate(_fields(await request.form()))
+        result = await run_in_threadpool(handler, event_id, body, request, session, who)
+        query = {"notice": notice(result)}
+    except (ValidationError, HTTPException) as exc:
+        query = {"error": _message(exc)}
+    return RedirectResponse(f"/events/{event_id}?{urlencode(query)}", status_code=303)
+
+
+@router.post("/events/{event_id}/manage/{operation}")
+async def manage(
+    event_id: api.EventId, operation: Manage, request: Request, session: SessionDep, who: api.Organiser
+) -> RedirectResponse:
+    return await _run(request, session, who, event_id, MANAGED[operation])
+
+
+@router.post("/events/{event_id}/join/{operation}")
+async def join(
+    event_id: api.EventId, operation: Join, request: Request, session: SessionDep, who: api.Member
+) -> RedirectResponse:
+    return await _run(request, session, who, event_id, JOINED[operation])

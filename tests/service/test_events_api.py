@@ -1,0 +1,179 @@
+"""/api/events and the /events pages: a conference from registration to a contract, who may do what, bad input."""
+
+import io
+
+import openpyxl
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from service import models as m
+from service.api import create_app
+from service.auth.permissions import Role
+from service.demo_events import DEPARTMENT, replace_demo_events
+from service.settings import Settings
+
+from .conftest import create_account, sign_in_as
+
+
+@pytest.fixture(scope="module")
+def app(demo_database):
+    app = create_app(Settings(database_url=demo_database()))
+    with Session(app.state.engine) as session:
+        replace_demo_events(session=session)
+        session.commit()
+    return app
+
+
+@pytest.fixture(scope="module")
+def firms(app):
+    """Demo enterprises with a town: two hosts and three visitors for a new event."""
+    with Session(app.state.engine) as session:
+        rows = session.exec(select(m.Enterprise).where(m.Enterprise.town_id.is_not(None)).limit(5)).all()
+        return [(f.uscc, f.name) for f in rows]
+
+
+@pytest.fixture(scope="module")
+def admin(app) -> TestClient:
+    """One signed-in administrator for the module (sign-ins per address are rate-limited)."""
+    return _client(app)
+
+
+def _client(app, role=Role.ADMIN, **binding) -> TestClient:
+    client = TestClient(app)
+    if role is not Role.ANONYMOUS:
+        sign_in_as(client, *create_account(client, role, **binding))
+    return client
+
+
+def test_a_conference_from_registration_to_a_signed_contract(app, admin, firms):
+    made = admin.post("/api/events", json={"name": "测试对接会", "held_on": "2026-12-01", "n_slots": 3})
+    assert made.status_code == 201, made.text
+    event = made.json()["id"]
+    (h1, _), (h2, _), *visitors = firms
+    for uscc, role in [(h1, "host"), (h2, "host")] + [(v, "visitor") for v, _ in visitors]:
+        answer = admin.post(f"/api/events/{event}/participants", json={"role": role, "uscc": uscc})
+        assert answer.status_code == 201, answer.text
+    for (v, _), priority in zip(visitors, (1, 2, 3), strict=True):
+        for host in (h1, h2):
+            body = {"host": host, "visitor": v, "side": "visitor", "priority": priority}
+            assert admin.post(f"/api/events/{event}/requests", json=body).json()["weight"] == 4 - priority
+    report = admin.post(f"/api/events/{event}/schedule", json={}).json()
+    assert report["proven_optimal"] and report["value"] == report["bound"] == 2 * (3 + 2 + 1)
+    assert report["meetings"] == 6 and 0 < report["greedy_share"] <= 1
+    stale = admin.post(f"/api/events/{event}/confirm", json={"scheduled_at": "2000-01-01T00:00:00+00:00"})
+    assert stale.status_code == 409
+    confirmed = admin.post(f"/api/events/{event}/confirm", json={"scheduled_at": report["scheduled_at"]})
+    assert confirmed.json() == {"confirmed": 6}
+    agendas = admin.get(f"/api/events/{event}/agendas").json()["agendas"]
+    assert [len(a["rows"]) for a in agendas] == [3, 3, 2, 2, 2]
+    one = admin.get(f"/events/{event}/agendas?participant={agendas[2]['participant']}").text
+    assert one.count('class="sheet agenda"') == 1 and agendas[2]["name"] in one and "table-sheet" not in one
+    workbook = openpyxl.load_workbook(io.BytesIO(admin.get(f"/api/events/{event}/schedule.xlsx").content))
+    assert workbook.sheetnames == ["总日程", "桌位表", "个人日程"] and workbook["总日程"].max_row == 1 + 6
+    meeting = admin.get(f"/api/events/{event}").json()["meetings"][0]
+    signed = admin.post(
+        f"/api/events/{event}/outcomes",
+        json={"meeting_id": meeting["id"], "kind": "contract", "amount_yuan": 5_000_000},
+    ).json()
+    assert "约 50 万元" in signed["contract"]["note"]
+    with Session(app.state.engine) as session:
+        contract = session.get(m.Contract, signed["contract"]["id"])
+        assert contract.contracted_yuan == 5_000_000 and not contract.is_demo
+    seen = {mt["id"]: mt for mt in admin.get(f"/api/events/{event}").json()["meetings"]}
+    assert seen[meeting["id"]]["amount_yuan"] == 5_000_000
+    public = TestClient(app).get(f"/api/events/{event}").json()
+    assert all("amount_yuan" not in mt for mt in public["meetings"])  # amounts within view_amounts only
+
+
+def test_the_matcher_proposes_visitors_for_the_hosts_and_the_organiser_accepts_them(admin):
+    upcoming = next(e for e in admin.get("/api/events").json() if e["status"] == "open")
+    proposed = admin.post(f"/api/events/{upcoming['id']}/proposals", json={"per_host": 3}).json()["proposed"]
+    requests = admin.get(f"/api/events/{upcoming['id']}").json()["requests"]
+    waiting = [r for r in requests if r["status"] == "proposed"]
+    assert proposed == len(waiting) > 0 and all(r["reasons"] and r["side"] == "matcher" for r in waiting)
+    assert any(r["host"] == DEPARTMENT for r in waiting)  # a department's need in words finds suppliers too
+    first = admin.post(f"/api/events/{upcoming['id']}/proposals/accept", json={"ids": [waiting[0]["id"]]})
+    assert first.json() == {"accepted": 1}
+    rest = admin.post(f"/api/events/{upcoming['id']}/proposals/accept", json={}).json()
+    assert rest == {"accepted": len(waiting) - 1}
+
+
+def test_enterprises_act_only_for_themselves_and_officers_within_their_town(app, admin, firms):
+    event = admin.post("/api/events", json={"name": "权限测试", "held_on": "2026-12-02", "n_slots": 2}).json()["id"]
+    (own, _), (other, _), *_ = firms
+    firm = _client(app, Role.ENTERPRISE, uscc=own)
+    assert firm.post(f"/api/events/{event}/participants", json={"role": "visitor", "uscc": other}).status_code == 403
+    assert firm.post(f"/api/events/{event}/participants", json={"role": "visitor", "uscc": own}).status_code == 201
+    department = {"role": "host", "department": "区卫健委"}
+    assert firm.post(f"/api/events/{event}/participants", json=department).status_code == 403
+    assert admin.post(f"/api/events/{event}/participants", json=department).status_code == 201
+    asked = {"host": "区卫健委", "visitor": own, "side": "host", "priority": 1}
+    assert firm.post(f"/api/events/{event}/requests", json=asked).status_code == 403  # the department's wish
+    own_request = firm.post(f"/api/events/{event}/requests", json={**asked, "side": "visitor"})
+    department_request = admin.post(f"/api/events/{event}/requests", json=asked)
+    assert own_request.status_code == department_request.status_code == 201
+    assert firm.delete(f"/api/events/{event}/requests/{department_request.json()['id']}").status_code == 403
+    assert firm.delete(f"/api/events/{event}/requests/{own_request.json()['id']}").json() == {
+        "withdrawn": own_request.json()["id"]
+    }
+    assert firm.post(f"/api/events/{event}/schedule", json={}).status_code == 403
+    with Session(app.state.engine) as session:
+        town = session.get(m.Town, session.exec(select(m.Enterprise).where(m.Enterprise.uscc == other)).one().town_id)
+    officer = _client(app, Role.OFFICER, town=town.name)
+    assert officer.post(f"/api/events/{event}/participants", json={"role": "visitor", "uscc": other}).status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "status", "message"),
+    [
+        ("/api/events", {"name": "x", "held_on": "2026-02-30"}, 422, "held_on"),
+        ("/api/events", {"name": "x", "held_on": "2026-12-01", "first_slot_at": "9点"}, 422, "first_slot_at"),
+        ("/api/events", {"name": "x", "held_on": "2026-12-01", "breaks": {"12": 30}}, 422, "breaks"),
+        ("/api/events/999/schedule", {}, 404, "未找到编号为 999 的对接会"),
+    ],
+)
+def test_bad_input_is_refused_in_chinese_naming_the_field(admin, path, body, status, message):
+    answer = admin.post(path, json=body)
+    assert answer.status_code == status and message in answer.text
+
+
+def test_an_event_without_requests_cannot_be_scheduled(admin):
+    event = admin.post("/api/events", json={"name": "空会", "held_on": "2026-12-03"}).json()["id"]
+    answer = admin.post(f"/api/events/{event}/schedule", json={})
+    assert answer.status_code == 422 and "还没有有效的会面请求" in answer.json()["detail"]
+
+
+def test_the_pages_forms_carry_the_csrf_token_and_report_back(admin, firms):
+    listing = admin.get("/events")
+    assert listing.status_code == 200 and 'name="csrf_token"' in listing.text
+    token = admin.headers.pop("X-CSRF-Token")  # as a browser: the token comes only with the form
+    try:
+        form = {"name": "页面新建", "held_on": "2026-12-04", "n_slots": "4", "breaks": "2:30"}
+        assert admin.post("/events", data=form, follow_redirects=False).status_code == 403
+        created = admin.post("/events", data={**form, "csrf_token": token}, follow_redirects=False)
+        assert created.status_code == 303
+        page = created.headers["location"]
+        assert "09:40-10:00" not in admin.get(page).text and "10:10-10:30" in admin.get(page).text  # the break
+        registered = admin.post(
+            f"{page}/join/register", data={"role": "host", "uscc": firms[0][0], "csrf_token": token}
+        )
+        assert "报名成功" in registered.text and firms[0][1] in registered.text
+        refused = admin.post(f"{page}/manage/schedule", data={"csrf_token": token})
+        assert "还没有有效的会面请求" in refused.text
+        admin.post(f"{page}/join/register", data={"role": "visitor", "uscc": firms[1][0], "csrf_token": token})
+        wish = {"host": firms[0][0], "visitor": firms[1][0], "side": "host", "priority": "1", "csrf_token": token}
+        assert "已提交会面请求（权重 3）" in admin.post(f"{page}/join/request", data=wish).text
+        request_id = admin.get(f"/api{page}").json()["requests"][0]["id"]
+        withdrawn = admin.post(f"{page}/join/withdraw", data={"request_id": str(request_id), "csrf_token": token})
+        assert f"已撤回会面请求 {request_id}" in withdrawn.text
+    finally:
+        admin.headers["X-CSRF-Token"] = token
+
+
+def test_the_api_is_documented(app):
+    paths = TestClient(app).get("/openapi.json").json()["paths"]
+    assert {"/api/events", "/api/events/{event_id}/schedule", "/api/events/{event_id}/outcomes"} <= set(paths)
+    assert all(
+        op.get("summary") for path, ops in paths.items() if path.startswith("/api/events") for op in ops.values()
+    )
