@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
-import pandas as pd
 from sqlmodel import Session
 
 from matching.scheduling.model import Event
@@ -15,7 +15,7 @@ from matching.scheduling.sheets import AgendaRow, TableRow, agendas, table_sheet
 from service import models as m
 from service.event_schedule import outcome_label
 from service.events import ROLE_LABELS, meetings, participants, scheduler_event, scheduler_id
-from service.excel import write_workbook
+from service.excel import Column, Cover, Sheet, write_workbook
 
 _SCHEDULE_COLUMNS = ("时段", "桌号", "主持方", "主持方需求", "来访方", "来访方产品", "状态", "会面结果")
 
@@ -74,16 +74,17 @@ def schedule_rows(taken: Takeaways) -> list[dict]:
     return rows
 
 
+def _columns(*headers: str) -> list[Column]:
+    return [Column(header, itemgetter(header)) for header in headers]
+
+
 def write_schedule(taken: Takeaways, path: Path) -> Path:
     """The Excel workbook: the full schedule, every table's sheet, every participant's agenda."""
-    tables = pd.DataFrame(
-        [
-            {"桌号": table, "时段": r.time, "主持方": r.host_name, "来访方": r.visitor_name or "（空闲）"}
-            for table, rows in taken.tables.items()
-            for r in rows
-        ],
-        columns=["桌号", "时段", "主持方", "来访方"],
-    )
+    tables = [
+        {"桌号": table, "时段": r.time, "主持方": r.host_name, "来访方": r.visitor_name or "（空闲）"}
+        for table, rows in taken.tables.items()
+        for r in rows
+    ]
     agenda_rows = [
         {
             "参会方": agenda.name,
@@ -96,8 +97,16 @@ def write_schedule(taken: Takeaways, path: Path) -> Path:
         for agenda in taken.agendas
         for r in agenda.rows
     ]
-    columns = ["参会方", "身份", "时段", "桌号", "对方", "对方需求或产品"]
-    full = pd.DataFrame(schedule_rows(taken), columns=list(_SCHEDULE_COLUMNS))
-    return write_workbook(
-        path, [("总日程", full), ("桌位表", tables), ("个人日程", pd.DataFrame(agenda_rows, columns=columns))]
+    event = taken.event
+    cover = Cover(
+        title=f"对接会日程：{event.name}",
+        source="数据库中的对接会报名、会面请求与排程结果",
+        choices=[f"日期：{event.held_on.isoformat()}", *([f"地点：{event.venue}"] if event.venue else [])],
+        demo=event.is_demo,
     )
+    sheets = [
+        Sheet("总日程", _columns(*_SCHEDULE_COLUMNS), schedule_rows(taken)),
+        Sheet("桌位表", _columns("桌号", "时段", "主持方", "来访方"), tables),
+        Sheet("个人日程", _columns("参会方", "身份", "时段", "桌号", "对方", "对方需求或产品"), agenda_rows),
+    ]
+    return write_workbook(path, cover, sheets)

@@ -70,7 +70,7 @@ def test_a_conference_from_registration_to_a_signed_contract(app, admin, firms):
     one = admin.get(f"/events/{event}/agendas?participant={agendas[2]['participant']}").text
     assert one.count('class="sheet agenda"') == 1 and agendas[2]["name"] in one and "table-sheet" not in one
     workbook = openpyxl.load_workbook(io.BytesIO(admin.get(f"/api/events/{event}/schedule.xlsx").content))
-    assert workbook.sheetnames == ["总日程", "桌位表", "个人日程"] and workbook["总日程"].max_row == 1 + 6
+    assert workbook.sheetnames == ["封面", "总日程", "桌位表", "个人日程"] and workbook["总日程"].max_row == 1 + 6
     meeting = admin.get(f"/api/events/{event}").json()["meetings"][0]
     signed = admin.post(
         f"/api/events/{event}/outcomes",
