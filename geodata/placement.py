@@ -141,6 +141,19 @@ class Placer:
             )
         return x, y, self.towns_at(x, y), self.parks_at(x, y)
 
+    def place_many(self, lon, lat, datum: Datum | str = Datum.WGS84, surveyed: bool = False) -> list[Placement | None]:
+        """Vectorised placement by coordinates: a Placement per point, None for a point outside the district."""
+        x, y = to_wgs84(np.atleast_1d(lon), np.atleast_1d(lat), datum)
+        inside = np.asarray(inside_district(x, y), dtype=bool)
+        town_names, park_names = self.towns_at(x[inside], y[inside]), self.parks_at(x[inside], y[inside])
+        precision = "surveyed" if surveyed else "address"
+        found: list[Placement | None] = [None] * len(x)
+        for i, town, park in zip(np.flatnonzero(inside), town_names, park_names, strict=True):
+            found[i] = Placement(
+                float(x[i]), float(y[i]), town, park, precision, PlacementMethod.COORDINATES, self.areas()
+            )
+        return found
+
     def place(
         self,
         *,

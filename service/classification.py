@@ -10,6 +10,7 @@ that wrote it, so a new model (``chainmap.model_store``) re-runs exactly the row
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, insert
@@ -43,9 +44,19 @@ def _chain_links(chain_code: str):
 
 
 def classify_stored(
-    *, session: Session, chain_code: str, classifier: SegmentClassifier, everything: bool = False
+    *,
+    session: Session,
+    chain_code: str,
+    classifier: SegmentClassifier,
+    everything: bool = False,
+    enterprise_ids: set[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ClassificationRun:
-    """Classify every enterprise nobody declared or set by hand, unless this model already did (``everything``: all)."""
+    """Classify every enterprise nobody declared or set by hand, unless this model already did (``everything``: all).
+
+    ``enterprise_ids`` limits the run to those enterprises (an import's new and changed ones);
+    ``progress(done, total)`` is told after each batch.
+    """
     decided: set[int] = set()
     before: dict[int, set[str]] = defaultdict(set)
     current: set[int] = set()
@@ -58,7 +69,11 @@ def classify_stored(
                 current.add(enterprise_id)
     columns = (m.Enterprise.id, m.Enterprise.name, m.Enterprise.products, m.Enterprise.business_scope)
     rows = session.exec(select(*columns, m.Enterprise.industry_code))
-    todo = [row for row in rows if row[0] not in decided and row[0] not in current]
+    todo = [
+        row
+        for row in rows
+        if row[0] not in decided and row[0] not in current and (enterprise_ids is None or row[0] in enterprise_ids)
+    ]
     ids = segment_ids(session, chain_code)
     links: list[dict] = []
     assigned = changed = 0
@@ -70,6 +85,8 @@ def classify_stored(
             assigned += bool(matches)
             changed += enterprise_id in before and before[enterprise_id] != {match.code for match in matches}
             links += [_link(enterprise_id, ids[match.code], match, classifier.model_key) for match in matches]
+        if progress:
+            progress(start + len(chunk), len(todo))
     for start in range(0, len(links), BATCH):
         session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
     return ClassificationRun(len(todo), assigned, len(links), len(decided), changed, len(current))
