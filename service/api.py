@@ -25,7 +25,8 @@ APP_ASSETS = Path(__file__).parent / "static"  # served at /assets: the pages' s
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from service.routes import audit, chains, enterprises, geo, health, login, matching, pages, rewards
+    from service.imports.jobs import ImportJobs
+    from service.routes import audit, chains, enterprises, geo, health, imports, login, matching, pages, rewards
 
     # /docs and /redoc with Swagger UI and ReDoc served from the package's own copies, no CDN
     app = FastAPIOffline(
@@ -41,6 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.state.login_attempts = {}
+    app.state.import_jobs = ImportJobs()  # in-process background imports (see service.imports.jobs)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key or secrets.token_urlsafe(32),
@@ -51,6 +53,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/assets", StaticFiles(directory=APP_ASSETS), name="assets")
-    for module in (health, login, enterprises, chains, rewards, geo, matching, pages, audit):
+    for module in (health, login, enterprises, chains, rewards, geo, matching, pages, audit, imports):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from chainmap.uscc import is_valid, normalize
 from geodata import Datum
 from service.imports import contracts, enterprises
 from service.imports.enterprise_store import (
@@ -126,17 +127,21 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
         rows, set(writer.segment_ids), placer_for(session), options.datum, progress
     )
     problems += duplicate_problems(rows)
-    stored = stored_by_uscc(session, [r.uscc for r in records.values()])
+    codes = {row: normalize(str(cells.get("uscc", ""))) for row, cells in rows}
+    stored = stored_by_uscc(session, [code for code in set(codes.values()) if is_valid(code)])
+    if not options.update:
+        problems += [
+            RowProblem(
+                row, "uscc", f"“{code}”已在数据库中（{stored[code].name}）；如需更新已有企业请选择更新（--update）"
+            )
+            for row, code in codes.items()
+            if code in stored
+        ]
     columns = {key for _, cells in rows[:1] for key in cells}
     updates: list[Update] = []
     changes: list[FieldChange] = []
     for row, record in records.items():
-        if record.uscc in stored and not options.update:
-            message = (
-                f"“{record.uscc}”已在数据库中（{stored[record.uscc].name}）；如需更新已有企业请选择更新（--update）"
-            )
-            problems.append(RowProblem(row, "uscc", message))
-        elif record.uscc in stored:
+        if record.uscc in stored and options.update:
             item, found = writer.diff(row, stored[record.uscc], record, columns)
             updates.append(item)
             changes += found

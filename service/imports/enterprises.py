@@ -85,9 +85,10 @@ def _point(check: RowCheck) -> tuple[tuple[float, float] | None, str]:
         lon, lat = float(found.group(1)), float(found.group(2))
         column = "lonlat"
     else:
+        before = len(check.problems)
         lon, lat = check.field("lon", _coordinate), check.field("lat", _coordinate)
         column = "lon"
-        if (lon is None) != (lat is None) and not check.problems:
+        if (lon is None) != (lat is None) and len(check.problems) == before:
             check.refuse("lat" if lat is None else "lon", "经度和纬度必须同时提供")
         if lon is None or lat is None:
             return None, column
