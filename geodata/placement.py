@@ -101,6 +101,8 @@ class Placer:
         self.parks = parks()
         self.town_names = list(self.towns["name"])
         self.park_names = list(self.parks["name"])
+        self.town_points = {name: (p.x, p.y) for name, p in zip(self.town_names, self.towns.geometry, strict=True)}
+        self.park_points = {name: (p.x, p.y) for name, p in zip(self.park_names, self.parks.geometry, strict=True)}
         self.aliases = sorted(
             ((alias, park) for park, names in PARK_ADDRESS_NAMES.items() for alias in names if park in self.park_names),
             key=lambda pair: -len(pair[0]),
@@ -175,10 +177,10 @@ class Placer:
         town = next((name for name in self.town_names if name in address), None)
         park = next((p for alias, p in self.aliases if alias in address), None)
         if park is not None:
-            point = self.parks.geometry.iloc[self.park_names.index(park)]
-            found_town = town or self.towns_at(np.array([point.x]), np.array([point.y]))[0]
-            return Placement(point.x, point.y, found_town, park, "park", PlacementMethod.ADDRESS_PARK, self.areas())
+            x, y = self.park_points[park]
+            found_town = town or self.towns_at(np.array([x]), np.array([y]))[0]
+            return Placement(x, y, found_town, park, "park", PlacementMethod.ADDRESS_PARK, self.areas())
         if town is not None:
-            point = self.towns.geometry.iloc[self.town_names.index(town)]
-            return Placement(point.x, point.y, town, None, "town", PlacementMethod.ADDRESS_TOWN, self.areas())
+            x, y = self.town_points[town]
+            return Placement(x, y, town, None, "town", PlacementMethod.ADDRESS_TOWN, self.areas())
         return Placement(None, None, None, None, "unknown", PlacementMethod.UNPLACED, self.areas())

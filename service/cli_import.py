@@ -8,7 +8,9 @@ import typer
 
 from geodata.crs import Datum
 
-import_app = typer.Typer(help="Import enterprises or contracts from CSV or Excel (any encoding, Chinese headers)")
+import_app = typer.Typer(
+    help="Import enterprises or contracts from CSV or Excel (any encoding, Chinese headers)", no_args_is_help=True
+)
 
 FILE = typer.Argument(..., help="CSV or Excel sheet, Chinese or English headers (see README)")
 DRY_RUN = typer.Option(False, "--dry-run", help="Check and report only; store nothing")
@@ -63,12 +65,14 @@ def enterprises(
     update: bool = typer.Option(False, "--update", help="Update enterprises already stored (shows each change first)"),
     report: Path | None = REPORT,
     datum: Datum = typer.Option(Datum.WGS84, help="Datum of the 经度/纬度 columns: wgs84 or gcj02"),
+    workers: int = typer.Option(0, help="Processes that classify the new enterprises (0: one per CPU)"),
     chain: str | None = typer.Option(None, "--chain", help="Chain code (default: CHAINMAP_CHAIN)"),
 ) -> None:
     """Import enterprises, placed by coordinates or address and classified; nothing is stored if any row is wrong."""
-    _run(
-        "enterprises", file, dry_run=dry_run, skip_bad=skip_bad, report=report, update=update, datum=datum, chain=chain
-    )
+    import os
+
+    options = {"update": update, "datum": datum, "workers": workers or os.cpu_count() or 1, "chain": chain}
+    _run("enterprises", file, dry_run=dry_run, skip_bad=skip_bad, report=report, **options)
 
 
 @import_app.command("contracts")

@@ -156,28 +156,33 @@ def add_enterprises(
     records: Iterable[EnterpriseRecord],
     chain_code: str,
     progress: Callable[[int, int], None] | None = None,
+    checked: bool = False,
 ) -> int:
     """Validate and insert enterprises with their declared segments; all or nothing.
 
     Raises InvalidRecord (field ``uscc``) for a USCC that is already stored or repeated.
-    ``progress(done, total)`` is told after each batch of rows.
+    ``progress(done, total)`` is told after each batch of rows; ``checked``: the records come
+    from ``check_enterprise`` already (an import checks each row once, to report every error).
+    Rows go in as Core executemany batches (the ORM's bulk insert splits them into small groups).
     """
-    checked = [check_enterprise(r) for r in records]
-    codes = [r.uscc for r in checked]
+    checked_records = list(records) if checked else [check_enterprise(r) for r in records]
+    codes = [r.uscc for r in checked_records]
     _refuse_duplicates(session, codes)
     town_ids = _ids_by(session, m.Town.id, m.Town.name)
     park_ids = _ids_by(session, m.Park.id, m.Park.name)
     codes_to_ids = segment_ids(session, chain_code)
-    rows = [row_values(r, town_ids, park_ids) for r in checked]
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(m.Enterprise), rows[start : start + BATCH])
+    total = len(checked_records)
+    for start in range(0, total, BATCH):
+        rows = [row_values(r, town_ids, park_ids) for r in checked_records[start : start + BATCH]]
+        session.execute(m.Enterprise.__table__.insert(), rows)  # type: ignore[attr-defined]
         if progress:
-            progress(min(start + BATCH, len(rows)), len(rows))
-    stored = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc)
-    links = [row for r in checked for row in segment_rows(stored[r.uscc], r, codes_to_ids)]
+            progress(start + len(rows), total)
+    declaring = [r for r in checked_records if r.segments]
+    stored = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc) if declaring else {}
+    links = [row for r in declaring for row in segment_rows(stored[r.uscc], r, codes_to_ids)]
     for start in range(0, len(links), BATCH):
-        session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
-    return len(rows)
+        session.execute(m.EnterpriseSegment.__table__.insert(), links[start : start + BATCH])  # type: ignore[attr-defined]
+    return total
 
 
 def _refuse_duplicates(session: Session, codes: list[str]) -> None:

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from chainmap.uscc import is_valid, normalize
 from geodata import Datum
 from service.imports import contracts, enterprises
 from service.imports.enterprise_store import (
@@ -66,6 +65,7 @@ class ImportOptions:
     mode: Mode = Mode.ALL
     update: bool = False
     datum: Datum = Datum.WGS84
+    workers: int = 1  # processes that classify (more than one only outside the threaded web server)
 
 
 @dataclass
@@ -123,12 +123,11 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
     from service.geo import placer_for
 
     writer = EnterpriseWriter(session, options.chain_code)
-    records, problems = enterprises.checked_rows(
+    records, problems, codes = enterprises.checked_rows(
         rows, set(writer.segment_ids), placer_for(session), options.datum, progress
     )
-    problems += duplicate_problems(rows)
-    codes = {row: normalize(str(cells.get("uscc", ""))) for row, cells in rows}
-    stored = stored_by_uscc(session, [code for code in set(codes.values()) if is_valid(code)])
+    problems += duplicate_problems(codes)
+    stored = stored_by_uscc(session, list(set(codes.values())))
     if not options.update:
         problems += [
             RowProblem(
@@ -156,7 +155,7 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
     result.stored, result.updated = len(new), sum(1 for item in updates if item.row not in bad and _changes(item))
     for record in new.values():
         result.placements[record.placement] = result.placements.get(record.placement, 0) + 1
-    result.classified = _classify(session, options.chain_code, [*new_ids, *changed_ids], progress)
+    result.classified = _classify(session, options, [*new_ids, *changed_ids], progress)
     return result
 
 
@@ -164,7 +163,7 @@ def _changes(item: Update) -> bool:
     return bool(item.fields) or item.segments
 
 
-def _classify(session: Session, chain_code: str, ids: list[int], progress: Progress) -> int:
+def _classify(session: Session, options: ImportOptions, ids: list[int], progress: Progress) -> int:
     if not ids:
         return 0
     from chainmap.model_store import classifier_for
@@ -172,11 +171,12 @@ def _classify(session: Session, chain_code: str, ids: list[int], progress: Progr
 
     run = classify_stored(
         session=session,
-        chain_code=chain_code,
-        classifier=classifier_for(chain_code),
+        chain_code=options.chain_code,
+        classifier=classifier_for(options.chain_code),
         everything=True,
         enterprise_ids=set(ids),
         progress=lambda done, total: progress("分类", done, total),
+        workers=options.workers,
     )
     return run.classified
 

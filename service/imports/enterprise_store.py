@@ -13,7 +13,6 @@ from sqlalchemy import delete, insert, update
 from sqlmodel import Session, select
 
 from chainmap.records import EnterpriseRecord, Label, SegmentSource
-from chainmap.uscc import is_valid, normalize
 from geodata.placement import PlacementMethod
 from service import models as m
 from service import repository
@@ -56,13 +55,12 @@ class Update:
     manual_kept: bool  # the file declares segments but a person set them: kept
 
 
-def duplicate_problems(rows: list[tuple[int, dict[str, str]]]) -> list[RowProblem]:
-    """A code repeated in the file: every later row refers to the first."""
+def duplicate_problems(codes: dict[int, str]) -> list[RowProblem]:
+    """A code repeated in the file (``codes``: row -> valid USCC): every later row refers to the first."""
     first: dict[str, int] = {}
     problems = []
-    for row, cells in rows:
-        code = normalize(str(cells.get("uscc", "")))
-        if is_valid(code) and code in first:
+    for row, code in codes.items():
+        if code in first:
             problems.append(RowProblem(row, "uscc", f"与第{first[code]}行的统一社会信用代码重复"))
         first.setdefault(code, row)
     return problems
@@ -180,7 +178,11 @@ class EnterpriseWriter:
         """New enterprises in bulk; their ids."""
         advance = reported(progress, "写入", len(records))
         repository.add_enterprises(
-            session=self.session, records=records, chain_code=self.chain_code, progress=lambda done, _: advance(done)
+            session=self.session,
+            records=records,
+            chain_code=self.chain_code,
+            progress=lambda done, _: advance(done),
+            checked=True,
         )
         return list(ids_by_uscc(self.session, [r.uscc for r in records]).values())
 

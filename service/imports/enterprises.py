@@ -98,8 +98,10 @@ def _point(check: RowCheck) -> tuple[tuple[float, float] | None, str]:
     return (lon, lat), column
 
 
-def parse_row(row: int, cells: dict[str, str], known_segments: set[str]) -> tuple[Parsed | None, list[RowProblem]]:
-    """Every cell read on its own: a record when all read, and every problem the row has."""
+def parse_row(
+    row: int, cells: dict[str, str], known_segments: set[str]
+) -> tuple[Parsed | None, list[RowProblem], str | None]:
+    """Every cell read on its own: a record when all read, every problem the row has, and its valid USCC."""
     check = RowCheck(row, cells)
     code = check.field("uscc", check_uscc)
     if not check.text("name"):
@@ -114,7 +116,7 @@ def parse_row(row: int, cells: dict[str, str], known_segments: set[str]) -> tupl
     if city != LOCAL_CITY and point is not None:
         check.refuse("city", f"{city}的企业不能带松江区内的坐标（松江区内企业的所在城市填“松江区”或留空）")
     if check.problems or code is None:
-        return None, check.problems
+        return None, check.problems, code
     record = EnterpriseRecord(
         uscc=code,
         name=check.text("name"),
@@ -128,7 +130,7 @@ def parse_row(row: int, cells: dict[str, str], known_segments: set[str]) -> tupl
         segments=segments or {},
         **numbers,
     )
-    return Parsed(row, record, point, point_column), []
+    return Parsed(row, record, point, point_column), [], code
 
 
 def _placed(record: EnterpriseRecord, place: Placement) -> EnterpriseRecord:
@@ -167,15 +169,18 @@ def place_rows(parsed: list[Parsed], placer: Placer, datum: Datum) -> tuple[dict
 
 def checked_rows(
     rows: list[tuple[int, dict[str, str]]], known_segments: set[str], placer: Placer, datum: Datum, progress: Progress
-) -> tuple[dict[int, EnterpriseRecord], list[RowProblem]]:
-    """Rows read, placed and checked as a whole record; the problems of all rows."""
+) -> tuple[dict[int, EnterpriseRecord], list[RowProblem], dict[int, str]]:
+    """Rows read, placed and checked as a whole record; the problems of all rows; each row's valid USCC."""
     parsed: list[Parsed] = []
     problems: list[RowProblem] = []
+    codes: dict[int, str] = {}
     advance = reported(progress, "校验", len(rows))
     for done, (row, cells) in enumerate(rows, start=1):
-        item, found = parse_row(row, cells, known_segments)
+        item, found, code = parse_row(row, cells, known_segments)
         problems += found
         parsed += [item] if item else []
+        if code is not None:
+            codes[row] = code
         advance(done)
     records, outside = place_rows(parsed, placer, datum)
     for row, record in list(records.items()):
@@ -184,4 +189,4 @@ def checked_rows(
         except InvalidRecord as exc:
             problems.append(RowProblem(row, exc.field, str(exc)))
             del records[row]
-    return records, problems + outside
+    return records, problems + outside, codes
