@@ -72,8 +72,10 @@ class ImportOptions:
 class ImportResult:
     kind: Kind
     mode: Mode
-    rows: list[tuple[int, dict[str, str]]]  # as read, numbered as the spreadsheet shows them
+    total: int  # data rows read
+    columns: list[str]  # canonical keys of the columns found
     problems: list[RowProblem]
+    bad_cells: dict[int, dict[str, str]]  # the rows with problems as read, by row number
     changes: list[FieldChange] = field(default_factory=list)
     stored: int = 0  # rows inserted
     updated: int = 0  # enterprises updated
@@ -87,7 +89,7 @@ class ImportResult:
 
     @property
     def good_rows(self) -> int:
-        return len(self.rows) - len(self.bad_rows)
+        return self.total - len(self.bad_rows)
 
     @property
     def written(self) -> bool:
@@ -98,12 +100,21 @@ def run_import(
     *, session: Session, kind: Kind, path: Path, options: ImportOptions, progress: Progress = no_progress
 ) -> ImportResult:
     """Read, check and (by mode) store a file; raises service.tables.TableFileError for a file without rows."""
+    handler = _contracts if kind is Kind.CONTRACTS else _enterprises
+    return handler(session, _read(path, kind, progress), options, progress)  # only the handler holds the rows
+
+
+def _read(path: Path, kind: Kind, progress: Progress) -> list[tuple[int, dict[str, str]]]:
     progress("读取", 0, 1)
     rows = read_table(path, kind.columns, enterprises.REQUIRED if kind is Kind.ENTERPRISES else contracts.REQUIRED)
     progress("读取", 1, 1)
-    if kind is Kind.CONTRACTS:
-        return _contracts(session, rows, options, progress)
-    return _enterprises(session, rows, options, progress)
+    return rows
+
+
+def _result(kind: Kind, options: ImportOptions, rows: list, problems: list[RowProblem]) -> ImportResult:
+    bad = {p.row for p in problems}
+    cells = {row: cells for row, cells in rows if row in bad}
+    return ImportResult(kind, options.mode, len(rows), list(rows[0][1]), sorted(problems, key=_order), cells)
 
 
 def _storing(options: ImportOptions, problems: list[RowProblem]) -> bool:
@@ -112,7 +123,7 @@ def _storing(options: ImportOptions, problems: list[RowProblem]) -> bool:
 
 def _contracts(session: Session, rows, options: ImportOptions, progress: Progress) -> ImportResult:
     lines, problems = contracts.checked_rows(session, rows, progress)
-    result = ImportResult(Kind.CONTRACTS, options.mode, rows, sorted(problems, key=_order))
+    result = _result(Kind.CONTRACTS, options, rows, problems)
     if _storing(options, problems):
         bad = set(result.bad_rows)
         result.stored = contracts.store(session, [line for row, line in lines.items() if row not in bad])
@@ -144,17 +155,20 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
             item, found = writer.diff(row, stored[record.uscc], record, columns)
             updates.append(item)
             changes += found
-    result = ImportResult(Kind.ENTERPRISES, options.mode, rows, sorted(problems, key=_order), changes)
-    result.manual_kept = sum(item.manual_kept for item in updates)
+    result = _result(Kind.ENTERPRISES, options, rows, problems)
+    result.changes, result.manual_kept = changes, sum(item.manual_kept for item in updates)
+    del rows, codes, stored  # 100,000 rows of text: not kept while storing and classifying
     if not _storing(options, problems):
         return result
     bad, updating = set(result.bad_rows), {item.row for item in updates}
-    new = {row: record for row, record in records.items() if row not in bad and row not in updating}
-    new_ids = writer.insert(list(new.values()), progress)
+    new = [record for row, record in records.items() if row not in bad and row not in updating]
+    del records
+    for record in new:
+        result.placements[record.placement] = result.placements.get(record.placement, 0) + 1
+    new_ids = writer.insert(new, progress)
     changed_ids = writer.apply([item for item in updates if item.row not in bad])
     result.stored, result.updated = len(new), sum(1 for item in updates if item.row not in bad and _changes(item))
-    for record in new.values():
-        result.placements[record.placement] = result.placements.get(record.placement, 0) + 1
+    del new
     result.classified = _classify(session, options, [*new_ids, *changed_ids], progress)
     return result
 

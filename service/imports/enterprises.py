@@ -56,7 +56,9 @@ def _labels(text: str) -> frozenset[Label]:
     names = [n.strip() for n in SEPARATORS.split(text) if n.strip()]
     unknown = [n for n in names if n not in LABELS_BY_NAME]
     if unknown:
-        raise InvalidRecord("labels", f"未知标签：{'、'.join(unknown)}（可用：{'、'.join(LABELS_BY_NAME)}）")
+        raise InvalidRecord(
+            "labels", f"未知标签：{'、'.join(unknown)}（可用：{'、'.join(label.label for label in Label)}）"
+        )
     return frozenset(LABELS_BY_NAME[n] for n in names)
 
 

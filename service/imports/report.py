@@ -33,7 +33,7 @@ def summary(result: ImportResult) -> str:
     noun = result.kind.label
     unit = "家" if result.kind is Kind.ENTERPRISES else "份"
     bad = len(result.bad_rows)
-    read = f"共 {len(result.rows)} 行数据，{result.good_rows} 行无误，{bad} 行有错误（{len(result.problems)} 处）"
+    read = f"共 {result.total} 行数据，{result.good_rows} 行无误，{bad} 行有错误（{len(result.problems)} 处）"
     if result.mode is Mode.DRY_RUN:
         return f"试运行：{read}；未写入数据库"
     if result.mode is Mode.ALL and bad:
@@ -55,8 +55,7 @@ def write_bad_rows(result: ImportResult, path: Path) -> Path:
     messages: dict[int, list[str]] = defaultdict(list)
     for problem in result.problems:
         messages[problem.row].append(f"{column_label(result.kind, problem.column)}：{problem.message}")
-    cells = dict(result.rows)
-    keys = list(result.rows[0][1]) if result.rows else []
+    cells, keys = result.bad_cells, result.columns
     bad = pd.DataFrame(
         [
             {
