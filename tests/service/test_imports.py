@@ -143,15 +143,15 @@ def firms(session):
 
 
 def test_contracts_name_parties_by_code_or_exact_name_and_list_candidates_otherwise(session, tmp_path, firms):
+    """Row 3's buyer has a stray space (near-exact: accepted); row 5's drops 有限 (only similar: refused)."""
     text = (
         "甲方,乙方,金额（万元）,签订日期\n"
         f"{CODES[10]},上海丙丁芯片有限公司,320,2025/07/01\n"
-        '上海甲乙智能终端有限公司（ ),上海丙丁芯片有限公司,"1,000",2025年7月1日\n'
+        '上海甲乙智能终端 有限公司,上海丙丁芯片有限公司,"1,000",2025年7月1日\n'
         "上海甲乙智能终端有限公司,上海松江精密传感器有限公司,10,45839\n"
         "上海甲乙智能终端公司,上海丙丁芯片有限公司,10,2025-07-01\n"
         "上海甲乙智能终端有限公司,无名企业,1e7,2025-13-01\n"
     )
-    text = text.replace("（ )", "")  # a stray space is not a different name
     result = _import(session, Kind.CONTRACTS, _csv(tmp_path, text), mode=Mode.SKIP_BAD)
     problems = {(p.row, p.column): p.message for p in result.problems}
     assert set(problems) == {(4, "seller"), (5, "buyer"), (6, "seller"), (6, "contracted_yuan"), (6, "signed_on")}
@@ -166,6 +166,12 @@ def test_contracts_name_parties_by_code_or_exact_name_and_list_candidates_otherw
         (3_200_000, 3_200_000, date(2025, 7, 1), 2025),
         (10_000_000, 10_000_000, date(2025, 7, 1), 2025),
     ]
+    from service.rewards import contracts_from_db
+
+    assert [(c.buyer, c.seller, c.performed_yuan) for c in contracts_from_db(session=session)] == [
+        (CODES[10], CODES[11], 3_200_000),
+        (CODES[10], CODES[11], 10_000_000),
+    ]  # what the reward budget and the matcher's history read
     again = _import(session, Kind.CONTRACTS, _csv(tmp_path, text), mode=Mode.SKIP_BAD)
     assert again.stored == 0 and "已在数据库中" in {p.row: p.message for p in again.problems}[2]
 
