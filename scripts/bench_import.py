@@ -64,6 +64,22 @@ def _cpu_seconds() -> float:
     return t.user + t.system + t.children_user + t.children_system
 
 
+class StageClock:
+    """Wall and CPU seconds per import stage (读取, 校验, 写入, 分类, 提交), from the progress reports."""
+
+    def __init__(self) -> None:
+        self.spent: list[tuple[str, float, float]] = []
+        self.current, self.since = "", (time.perf_counter(), _cpu_seconds())
+
+    def enter(self, stage: str) -> None:
+        if stage == self.current:
+            return
+        now = (time.perf_counter(), _cpu_seconds())
+        if self.current:
+            self.spent.append((self.current, now[0] - self.since[0], now[1] - self.since[1]))
+        self.current, self.since = stage, now
+
+
 def measure(url: str, path: Path) -> None:
     """In this (child) process: prepare the database, import the file, print seconds and peak RSS."""
     from sqlmodel import Session
@@ -84,7 +100,13 @@ def measure(url: str, path: Path) -> None:
         session.commit()
     classifier_for(CHAIN)  # the saved model, loaded once (as every command does)
     started, cpu = time.perf_counter(), _cpu_seconds()
-    with Session(engine) as session, progress_bar() as progress:
+    stages = StageClock()
+    with Session(engine) as session, progress_bar() as bar:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            stages.enter(stage)
+            bar(stage, done, total)
+
         result = run_import(
             session=session,
             kind=Kind.ENTERPRISES,
@@ -92,7 +114,9 @@ def measure(url: str, path: Path) -> None:
             options=ImportOptions(CHAIN, workers=WORKERS),
             progress=progress,
         )
+        stages.enter("提交")
         session.commit()
+        stages.enter("")
     seconds, cpu = time.perf_counter() - started, _cpu_seconds() - cpu
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest classifying worker
@@ -102,6 +126,7 @@ def measure(url: str, path: Path) -> None:
         f"stored {result.stored:,}, classified {result.classified:,}, errors {len(result.problems)}, "
         f"placed {result.placements}"
     )
+    print("            " + "  ".join(f"{name} {wall:.1f} s (CPU {used:.1f} s)" for name, wall, used in stages.spent))
 
 
 def _fresh_postgres() -> tuple[str, object]:

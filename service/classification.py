@@ -79,6 +79,8 @@ def classify_stored(
     ]
     ids = segment_ids(session, chain_code)
     assigned = changed = written = 0
+    if progress:
+        progress(0, len(todo))
     chunks = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
     batches = ([Description(*row[1:]) for row in chunk] for chunk in chunks)
     for start, chunk, results in zip(
@@ -103,7 +105,7 @@ _WORKER_CLASSIFIER: list[SegmentClassifier] = []  # the classifier a forked work
 
 def _classify_batch(batch: list[Description]) -> list[list[SegmentMatch]]:
     classifier = _WORKER_CLASSIFIER[0]
-    classifier.vocabulary.__dict__.pop("_seen", None)  # see classify_stored
+    classifier.vocabulary.__dict__.pop("_seen", None)  # see _classified
     return classifier.classify_many(batch)
 
 
