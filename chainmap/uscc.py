@@ -1,7 +1,13 @@
 """统一社会信用代码 (unified social credit code, GB 32100-2015).
 
 18 characters from a 31-symbol alphabet (digits and capitals without I, O, Z, S, V);
-the last is a check character computed from the first 17 with weights 3^i mod 31.
+characters 3-8 are the administrative region code (digits); the last is a check character
+computed from the first 17 with weights 3^i mod 31.
+
+Why not ``stdnum.cn.uscc`` (python-stdnum): it requires the first 8 characters to be digits, so it
+refuses codes of registration authority ``Y`` (其他, GB 32100-2015 table 1), which are valid; and its
+errors (InvalidFormat, InvalidChecksum) cannot tell an office which character is wrong or what the
+check character should be. The same check-character arithmetic is tested against it.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ def validate(code: str) -> str:
     for position, char in enumerate(value, start=1):
         if char not in _VALUE:
             raise InvalidUSCC(f"统一社会信用代码第{position}位“{char}”不是合法字符（不使用I、O、Z、S、V）")
+    if not value[2:8].isdigit():
+        raise InvalidUSCC(f"统一社会信用代码第3至8位应为行政区划代码（6位数字），“{value}”中为“{value[2:8]}”")
     expected = check_character(value[:17])
     if value[17] != expected:
         raise InvalidUSCC(f"统一社会信用代码“{value}”校验位错误：第18位应为“{expected}”，实为“{value[17]}”")

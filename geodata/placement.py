@@ -101,6 +101,8 @@ class Placer:
         self.parks = parks()
         self.town_names = list(self.towns["name"])
         self.park_names = list(self.parks["name"])
+        self.town_points = {name: (p.x, p.y) for name, p in zip(self.town_names, self.towns.geometry, strict=True)}
+        self.park_points = {name: (p.x, p.y) for name, p in zip(self.park_names, self.parks.geometry, strict=True)}
         self.aliases = sorted(
             ((alias, park) for park, names in PARK_ADDRESS_NAMES.items() for alias in names if park in self.park_names),
             key=lambda pair: -len(pair[0]),
@@ -149,6 +151,19 @@ class Placer:
             )
         return x, y, self.towns_at(x, y), self.parks_at(x, y)
 
+    def place_many(self, lon, lat, datum: Datum | str = Datum.WGS84, surveyed: bool = False) -> list[Placement | None]:
+        """Vectorised placement by coordinates: a Placement per point, None for a point outside the district."""
+        x, y = to_wgs84(np.atleast_1d(lon), np.atleast_1d(lat), datum)
+        inside = np.asarray(inside_district(x, y), dtype=bool)
+        town_names, park_names = self.towns_at(x[inside], y[inside]), self.parks_at(x[inside], y[inside])
+        precision = "surveyed" if surveyed else "address"
+        found: list[Placement | None] = [None] * len(x)
+        for i, town, park in zip(np.flatnonzero(inside), town_names, park_names, strict=True):
+            found[i] = Placement(
+                float(x[i]), float(y[i]), town, park, precision, PlacementMethod.COORDINATES, self.areas()
+            )
+        return found
+
     def place(
         self,
         *,
@@ -170,10 +185,10 @@ class Placer:
         town = next((name for name in self.town_names if name in address), None)
         park = next((p for alias, p in self.aliases if alias in address), None)
         if park is not None:
-            point = self.parks.geometry.iloc[self.park_names.index(park)]
-            found_town = town or self.towns_at(np.array([point.x]), np.array([point.y]))[0]
-            return Placement(point.x, point.y, found_town, park, "park", PlacementMethod.ADDRESS_PARK, self.areas())
+            x, y = self.park_points[park]
+            found_town = town or self.towns_at(np.array([x]), np.array([y]))[0]
+            return Placement(x, y, found_town, park, "park", PlacementMethod.ADDRESS_PARK, self.areas())
         if town is not None:
-            point = self.towns.geometry.iloc[self.town_names.index(town)]
-            return Placement(point.x, point.y, town, None, "town", PlacementMethod.ADDRESS_TOWN, self.areas())
+            x, y = self.town_points[town]
+            return Placement(x, y, town, None, "town", PlacementMethod.ADDRESS_TOWN, self.areas())
         return Placement(None, None, None, None, "unknown", PlacementMethod.UNPLACED, self.areas())

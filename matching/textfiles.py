@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 # Encodings charset-normalizer may report for Chinese text; GB18030 decodes all of them.
 CHINESE_ENCODINGS = frozenset({"gb2312", "gbk", "gb18030", "hz", "big5", "big5hkscs", "cp950"})
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's 1900 date system (serial 60, the phantom 1900-02-29, is past)
+EXCEL_SERIAL = re.compile(r"(\d{5})(?:\.0+)?")  # 10000..99999: 1927-05-18 to 2173-10-14
 DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+00:00(?::00)?)?")
 
 
@@ -50,7 +52,10 @@ def read_text(path: Path) -> str:
 
 
 def parse_date(text: str) -> date:
-    """2025-07-01, 2025/07/01, 2025.7.1 or 2025年7月1日 (Excel's 2025-07-01 00:00:00 too)."""
+    """2025-07-01, 2025/07/01, 2025.7.1 or 2025年7月1日 (Excel's 2025-07-01 00:00:00 and serial 45839 too)."""
+    serial = EXCEL_SERIAL.fullmatch(text.strip())
+    if serial is not None:
+        return EXCEL_EPOCH + timedelta(days=int(serial.group(1)))
     found = DATE.fullmatch(text.strip())
     if found is None:
         raise ValueError(f"“{text}”不是日期（应如 2025-07-01、2025/7/1 或 2025年7月1日）")

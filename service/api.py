@@ -25,6 +25,7 @@ APP_ASSETS = Path(__file__).parent / "static"  # served at /assets: the pages' s
 
 
 def create_app(settings: Settings) -> FastAPI:
+    from service.imports.jobs import ImportJobs
     from service.routes import (
         audit,
         chains,
@@ -35,6 +36,7 @@ def create_app(settings: Settings) -> FastAPI:
         exports,
         geo,
         health,
+        imports,
         login,
         matching,
         pages,
@@ -55,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.state.login_attempts = {}
+    app.state.import_jobs = ImportJobs()  # in-process background imports (see service.imports.jobs)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key or secrets.token_urlsafe(32),
@@ -66,6 +69,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/assets", StaticFiles(directory=APP_ASSETS), name="assets")
     routers = (health, login, exports, enterprises, chains, rewards, geo, matching, events, event_pages, challenges)
-    for module in (*routers, pages, audit):
+    for module in (*routers, imports, pages, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -10,9 +10,11 @@ that wrote it, so a new model (``chainmap.model_store``) re-runs exactly the row
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import count
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from chainmap.classify import Description, SegmentClassifier, SegmentMatch
@@ -43,9 +45,21 @@ def _chain_links(chain_code: str):
 
 
 def classify_stored(
-    *, session: Session, chain_code: str, classifier: SegmentClassifier, everything: bool = False
+    *,
+    session: Session,
+    chain_code: str,
+    classifier: SegmentClassifier,
+    everything: bool = False,
+    enterprise_ids: set[int] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> ClassificationRun:
-    """Classify every enterprise nobody declared or set by hand, unless this model already did (``everything``: all)."""
+    """Classify every enterprise nobody declared or set by hand, unless this model already did (``everything``: all).
+
+    ``enterprise_ids`` limits the run to those enterprises (an import's new and changed ones);
+    ``progress(done, total)`` is told after each batch; ``workers`` > 1 classifies batches in that many
+    forked processes (the command line; not inside the threaded web server).
+    """
     decided: set[int] = set()
     before: dict[int, set[str]] = defaultdict(set)
     current: set[int] = set()
@@ -58,21 +72,59 @@ def classify_stored(
                 current.add(enterprise_id)
     columns = (m.Enterprise.id, m.Enterprise.name, m.Enterprise.products, m.Enterprise.business_scope)
     rows = session.exec(select(*columns, m.Enterprise.industry_code))
-    todo = [row for row in rows if row[0] not in decided and row[0] not in current]
+    todo = [
+        row
+        for row in rows
+        if row[0] not in decided and row[0] not in current and (enterprise_ids is None or row[0] in enterprise_ids)
+    ]
     ids = segment_ids(session, chain_code)
-    links: list[dict] = []
-    assigned = changed = 0
-    for start in range(0, len(todo), BATCH):
-        chunk = todo[start : start + BATCH]
+    assigned = changed = written = 0
+    if progress:
+        progress(0, len(todo))
+    chunks = [todo[start : start + BATCH] for start in range(0, len(todo), BATCH)]
+    batches = ([Description(*row[1:]) for row in chunk] for chunk in chunks)
+    for start, chunk, results in zip(
+        count(0, BATCH), chunks, _classified(classifier, batches, workers if len(chunks) > 1 else 1)
+    ):
         _forget_classified(session, [row[0] for row in chunk], ids)
-        results = classifier.classify_many([Description(*row[1:]) for row in chunk])
+        links: list[dict] = []
         for (enterprise_id, *_), matches in zip(chunk, results, strict=True):
             assigned += bool(matches)
             changed += enterprise_id in before and before[enterprise_id] != {match.code for match in matches}
             links += [_link(enterprise_id, ids[match.code], match, classifier.model_key) for match in matches]
-    for start in range(0, len(links), BATCH):
-        session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
-    return ClassificationRun(len(todo), assigned, len(links), len(decided), changed, len(current))
+        if links:
+            session.execute(m.EnterpriseSegment.__table__.insert(), links)  # type: ignore[attr-defined]
+        written += len(links)
+        if progress:
+            progress(start + len(chunk), len(todo))
+    return ClassificationRun(len(todo), assigned, written, len(decided), changed, len(current))
+
+
+_WORKER_CLASSIFIER: list[SegmentClassifier] = []  # the classifier a forked worker inherits
+
+
+def _classify_batch(batch: list[Description]) -> list[list[SegmentMatch]]:
+    classifier = _WORKER_CLASSIFIER[0]
+    classifier.vocabulary.__dict__.pop("_seen", None)  # see _classified
+    return classifier.classify_many(batch)
+
+
+def _classified(
+    classifier: SegmentClassifier, batches: Iterator[list[Description]], workers: int
+) -> Iterator[list[list[SegmentMatch]]]:
+    """Each batch's matches, in order; in ``workers`` forked processes when more than one."""
+    if workers <= 1:
+        for batch in batches:
+            yield classifier.classify_many(batch)
+            # The vocabulary memoizes the words of every text it has seen; over 100,000 enterprises that memo
+            # would hold hundreds of MB, so it is dropped between batches (it is rebuilt on first use).
+            classifier.vocabulary.__dict__.pop("_seen", None)
+        return
+    import multiprocessing
+
+    _WORKER_CLASSIFIER[:] = [classifier]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield from pool.imap(_classify_batch, batches)
 
 
 def _forget_classified(session: Session, enterprise_ids: list[int], ids: dict[str, int]) -> None:

@@ -21,6 +21,7 @@ from service.cli_brief import brief_app
 from service.cli_challenges import challenge_app
 from service.cli_events import event_app
 from service.cli_export import export_app
+from service.cli_import import import_app
 from service.cli_paths import readable_file, writable_file
 from service.cli_users import users_app
 
@@ -113,24 +114,31 @@ def demo(
     from service import demo_challenges, repository
     from service.cli_users import demo_accounts, replace_demo_accounts
     from service.demo_events import replace_demo_events
+    from service.progress import progress_bar
 
     settings = _settings()
     if enterprises is not None:
         settings = settings.model_copy(update={"demo_enterprises": enterprises})
     _initialise(settings)
     started = time.perf_counter()
-    district = generate_demo(load_named_chain(settings.chain), settings.demo_enterprises, settings.demo_seed)
-    with _session(settings) as session:
-        replace_demo_accounts(session)
-        demo_challenges.clear(session)  # they point to the demo enterprises replaced next
-        n_enterprises, n_contracts = repository.replace_demo(
-            session=session, district=district, chain_code=settings.chain
-        )
-        demo_challenges.load(session, load_named_chain(settings.chain))
-        events_note = replace_demo_events(session=session)
-        _audit(session, "demo_loaded", {"enterprises": n_enterprises, "contracts": n_contracts})
-        logins = demo_accounts(session)
-        session.commit()
+    with progress_bar() as progress:
+        progress("生成示例数据", 0, 1)
+        district = generate_demo(load_named_chain(settings.chain), settings.demo_enterprises, settings.demo_seed)
+        progress("生成示例数据", 1, 1)
+        with _session(settings) as session:
+            replace_demo_accounts(session)
+            demo_challenges.clear(session)  # they point to the demo enterprises replaced next
+            n_enterprises, n_contracts = repository.replace_demo(
+                session=session,
+                district=district,
+                chain_code=settings.chain,
+                progress=lambda done, total: progress("写入示例企业", done, total),
+            )
+            demo_challenges.load(session, load_named_chain(settings.chain))
+            events_note = replace_demo_events(session=session)
+            _audit(session, "demo_loaded", {"enterprises": n_enterprises, "contracts": n_contracts})
+            logins = demo_accounts(session)
+            session.commit()
     typer.echo(
         f"已载入示例数据：{n_enterprises} 家企业、{n_contracts} 份合同（种子 {settings.demo_seed}，"
         f"用时 {time.perf_counter() - started:.1f} 秒）。名称带“示例”的均为虚构企业。{events_note}。"
@@ -237,10 +245,15 @@ def classify(
             typer.echo("不属于该产业链（置信度不足以归入任何发展方向）")
         return
     from service import classification
+    from service.progress import progress_bar
 
-    with _session(settings) as session:
+    with _session(settings) as session, progress_bar() as progress:
         run = classification.classify_stored(
-            session=session, chain_code=classifier.chain.code, classifier=classifier, everything=everything
+            session=session,
+            chain_code=classifier.chain.code,
+            classifier=classifier,
+            everything=everything,
+            progress=lambda done, total: progress("分类", done, total),
         )
         changes = {"model": classifier.model_key, "classified": run.classified, "changed": run.changed}
         _audit(session, "classification_run", {**changes, "links": run.links})
@@ -346,6 +359,7 @@ app.add_typer(brief_app, name="brief")
 app.add_typer(export_app, name="export")
 app.add_typer(challenge_app, name="challenge")
 app.add_typer(event_app, name="event")
+app.add_typer(import_app, name="import")
 
 
 class BoundaryLayer(StrEnum):
@@ -390,35 +404,6 @@ def load_boundaries(
         f"已载入 {loaded.features} 个官方{kind}边界；重新判定了 {moves.replaced} 家按坐标定位企业的街镇和园区，"
         f"其中 {moves.moved} 家改变了街镇、{moves.park_changed} 家改变了园区{kept}"
     )
-
-
-@app.command("import-enterprises")
-def import_enterprises(
-    file: Path = typer.Argument(..., help="CSV or Excel sheet, Chinese or English headers (see README)"),
-    datum: Datum = typer.Option(Datum.WGS84, help="Datum of the 经度/纬度 columns: wgs84 or gcj02"),
-    chain: str | None = _chain_option(),
-) -> None:
-    """Import enterprises, placing each by coordinates or address; nothing is stored if any row is wrong."""
-    from geodata.placement import PlacementMethod
-    from service import imports
-    from service.tables import TableFileError
-
-    settings = _settings()
-    _initialise(settings)
-    with _session(settings) as session:
-        with refused(TableFileError):
-            report = imports.import_enterprises(
-                session=session, path=file, chain_code=chain or settings.chain, datum=datum
-            )
-        for problem in report.errors:
-            typer.echo(f"第{problem.row}行 {problem.column}：{problem.message}", err=True)
-        if report.errors:
-            typer.echo(f"共 {len(report.errors)} 处错误，未导入任何企业", err=True)
-            raise typer.Exit(1)
-        _audit(session, "enterprises_imported", {"file": file.name, "stored": report.stored})
-        session.commit()
-    methods = "，".join(f"{PlacementMethod(k).label} {n} 家" for k, n in sorted(report.placements.items()))
-    typer.echo(f"已导入 {report.stored} 家企业（{methods}）")
 
 
 match_app = typer.Typer(help="Recommend suppliers or customers, with reasons", no_args_is_help=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy import delete, func, insert, or_
 from sqlmodel import Session, select
@@ -100,7 +100,7 @@ def sync_places(*, session: Session) -> None:
     session.flush()
 
 
-def _row(record: EnterpriseRecord, town_ids: dict[str, int], park_ids: dict[str, int]) -> dict:
+def row_values(record: EnterpriseRecord, town_ids: dict[str, int], park_ids: dict[str, int]) -> dict:
     for field, name, ids in (("town", record.town, town_ids), ("park", record.park, park_ids)):
         if name is not None and name not in ids:
             raise InvalidRecord(field, f"未知的{'街镇' if field == 'town' else '园区'}“{name}”")
@@ -134,7 +134,7 @@ def segment_ids(session: Session, chain_code: str) -> dict[str, int]:
     return {code: id_ for id_, code in session.exec(query)}
 
 
-def _segment_rows(enterprise_id: int, record: EnterpriseRecord, segment_ids: dict[str, int]) -> list[dict]:
+def segment_rows(enterprise_id: int, record: EnterpriseRecord, segment_ids: dict[str, int]) -> list[dict]:
     unknown = [code for code in record.segments if code not in segment_ids]
     if unknown:
         raise InvalidRecord("segments", f"未知的产业链环节代码：{'、'.join(unknown)}")
@@ -150,25 +150,39 @@ def _segment_rows(enterprise_id: int, record: EnterpriseRecord, segment_ids: dic
     ]
 
 
-def add_enterprises(*, session: Session, records: Iterable[EnterpriseRecord], chain_code: str) -> int:
+def add_enterprises(
+    *,
+    session: Session,
+    records: Iterable[EnterpriseRecord],
+    chain_code: str,
+    progress: Callable[[int, int], None] | None = None,
+    checked: bool = False,
+) -> int:
     """Validate and insert enterprises with their declared segments; all or nothing.
 
     Raises InvalidRecord (field ``uscc``) for a USCC that is already stored or repeated.
+    ``progress(done, total)`` is told after each batch of rows; ``checked``: the records come
+    from ``check_enterprise`` already (an import checks each row once, to report every error).
+    Rows go in as Core executemany batches (the ORM's bulk insert splits them into small groups).
     """
-    checked = [check_enterprise(r) for r in records]
-    codes = [r.uscc for r in checked]
+    checked_records = list(records) if checked else [check_enterprise(r) for r in records]
+    codes = [r.uscc for r in checked_records]
     _refuse_duplicates(session, codes)
     town_ids = _ids_by(session, m.Town.id, m.Town.name)
     park_ids = _ids_by(session, m.Park.id, m.Park.name)
     codes_to_ids = segment_ids(session, chain_code)
-    rows = [_row(r, town_ids, park_ids) for r in checked]
-    for start in range(0, len(rows), BATCH):
-        session.execute(insert(m.Enterprise), rows[start : start + BATCH])
-    stored = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc)
-    links = [row for r in checked for row in _segment_rows(stored[r.uscc], r, codes_to_ids)]
+    total = len(checked_records)
+    for start in range(0, total, BATCH):
+        rows = [row_values(r, town_ids, park_ids) for r in checked_records[start : start + BATCH]]
+        session.execute(m.Enterprise.__table__.insert(), rows)  # type: ignore[attr-defined]
+        if progress:
+            progress(start + len(rows), total)
+    declaring = [r for r in checked_records if r.segments]
+    stored = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc) if declaring else {}
+    links = [row for r in declaring for row in segment_rows(stored[r.uscc], r, codes_to_ids)]
     for start in range(0, len(links), BATCH):
-        session.execute(insert(m.EnterpriseSegment), links[start : start + BATCH])
-    return len(rows)
+        session.execute(m.EnterpriseSegment.__table__.insert(), links[start : start + BATCH])  # type: ignore[attr-defined]
+    return total
 
 
 def _refuse_duplicates(session: Session, codes: list[str]) -> None:
@@ -212,7 +226,9 @@ def create_enterprise(*, session: Session, data: m.EnterpriseCreate, chain_code:
     return session.exec(select(m.Enterprise).where(m.Enterprise.uscc == normalize(record.uscc))).one()
 
 
-def replace_demo(*, session: Session, district: DemoDistrict, chain_code: str) -> tuple[int, int]:
+def replace_demo(
+    *, session: Session, district: DemoDistrict, chain_code: str, progress: Callable[[int, int], None] | None = None
+) -> tuple[int, int]:
     """Remove earlier demo records, then store the demo district; real records are untouched."""
     demo_ids = select(m.Enterprise.id).where(m.Enterprise.is_demo)
     session.execute(
@@ -220,7 +236,7 @@ def replace_demo(*, session: Session, district: DemoDistrict, chain_code: str) -
     )
     session.execute(delete(m.EnterpriseSegment).where(m.EnterpriseSegment.enterprise_id.in_(demo_ids)))
     session.execute(delete(m.Enterprise).where(m.Enterprise.is_demo))
-    n = add_enterprises(session=session, records=district.enterprises, chain_code=chain_code)
+    n = add_enterprises(session=session, records=district.enterprises, chain_code=chain_code, progress=progress)
     ids = _ids_by(session, m.Enterprise.id, m.Enterprise.uscc)
     rows = [
         {

@@ -101,7 +101,7 @@ def read_table(
     numbers = [int(index) + FIRST_DATA_ROW for index in kept.index]
     numbered = list(zip(numbers, kept.to_dict("records"), strict=True))
     if not numbered:
-        raise TableFileError(f"{path.name} 只有表头，没有数据行")
+        raise TableFileError(f"{path.name} 文件没有数据行（只有表头）")
     return numbered
 
 

@@ -61,6 +61,7 @@ class Action(StrEnum):
     VIEW_EVENTS = "view_events"  # 对接会: list, schedule, agendas, take-away sheets (amounts only per VIEW_AMOUNTS)
     MANAGE_EVENTS = "manage_events"  # create, register departments, accept proposals, schedule, confirm
     JOIN_EVENT = "join_event"  # register an enterprise, request meetings, record outcomes (within reach)
+    IMPORT_DATA = "import_data"  # enterprises and contracts from files (web import page)
 
 
 # A: 区经委 administrator, T: town or park officer, E: enterprise user, P: the public (anonymous).
@@ -90,6 +91,7 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_EVENTS: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL, P: Reach.ALL},
     Action.MANAGE_EVENTS: {A: Reach.ALL, T: Reach.ALL},
     Action.JOIN_EVENT: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
+    Action.IMPORT_DATA: {A: Reach.ALL, T: Reach.ALL},  # an import is district data: rows are not limited to a unit
 }
 
 

@@ -24,4 +24,5 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("伙伴匹配", "/match"),
     NavItem("揭榜挂帅", "/challenges"),
     NavItem("对接会", "/events"),
+    NavItem("数据导入", "/import"),
 )

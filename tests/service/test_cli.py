@@ -75,10 +75,10 @@ def test_import_enterprises_reports_row_errors_and_exits_non_zero(tmp_path, monk
     sheet.write_text(
         "统一社会信用代码,企业名称,地址\n913101174JURQ2839L,示范企业,松江区泗泾镇\n坏代码,乙,\n", encoding="utf-8"
     )
-    bad = runner.invoke(app, ["import-enterprises", str(sheet)])
-    assert bad.exit_code == 1 and "第3行 uscc" in bad.output and "未导入任何企业" in bad.output
+    bad = runner.invoke(app, ["import", "enterprises", str(sheet)])
+    assert bad.exit_code == 1 and "第3行 统一社会信用代码" in bad.output and "未导入任何企业" in bad.output
     sheet.write_text("统一社会信用代码,企业名称,地址\n913101174JURQ2839L,示范企业,松江区泗泾镇\n", encoding="utf-8")
-    good = runner.invoke(app, ["import-enterprises", str(sheet)])
+    good = runner.invoke(app, ["import", "enterprises", str(sheet)])
     assert good.exit_code == 0, good.output
     assert "已导入 1 家企业" in good.output and "街镇中心" in good.output
 

@@ -13,7 +13,7 @@ from geodata import WGS84, parks, towns, wgs84_to_gcj02
 from geodata.boundaries import BoundaryFileError, schematic_town_areas
 from service import geo, repository
 from service import models as m
-from service.imports import import_enterprises
+from service.imports import ImportOptions, Kind, run_import
 
 CHAIN = "smart_terminal"
 
@@ -64,6 +64,11 @@ def test_a_bad_boundary_file_changes_nothing(session, tmp_path):
     assert geo.park_areas(session) is None
 
 
+def import_enterprises(*, session, path, chain_code, datum):
+    options = ImportOptions(chain_code=chain_code, datum=datum)
+    return run_import(session=session, kind=Kind.ENTERPRISES, path=path, options=options)
+
+
 def _sheet(tmp_path, rows, name="enterprises.csv"):
     path = tmp_path / name
     pd.DataFrame(rows).to_csv(path, index=False, encoding="utf-8-sig")
@@ -85,7 +90,7 @@ def test_import_places_each_row_by_coordinates_park_alias_or_town(session, tmp_p
         {"统一社会信用代码": codes[4], "企业名称": "外地企业", "所在城市": "苏州市"},
     ]
     report = import_enterprises(session=session, path=_sheet(tmp_path, rows), chain_code=CHAIN, datum="gcj02")
-    assert report.errors == () and report.stored == 4
+    assert report.problems == [] and report.stored == 4
     assert report.placements == {"coordinates": 1, "address_park": 1, "address_town": 1, "declared": 1}
     stored = {e.uscc: e for e in session.exec(select(m.Enterprise).where(m.Enterprise.uscc.in_(codes[1:5])))}
     assert abs(stored[codes[1]].lon - (park.x + 0.001)) < 1e-6 and stored[codes[1]].is_specialized
@@ -106,17 +111,17 @@ def test_a_sheet_with_any_bad_row_stores_nothing_and_names_every_problem(session
         {"uscc": codes[5], "name": "已登记企业", "address": "", "lon": "", "lat": "", "labels": "独角兽"},
     ]
     report = import_enterprises(session=session, path=_sheet(tmp_path, rows), chain_code=CHAIN, datum="wgs84")
-    problems = {(p.row, p.column) for p in report.errors}
+    problems = {(p.row, p.column) for p in report.problems}
     assert report.stored == 0
     assert {(3, "uscc"), (4, "uscc"), (5, "lon"), (6, "labels")} <= problems
-    assert any("不在松江区范围内" in p.message for p in report.errors if p.row == 5)
+    assert any("不在松江区范围内" in p.message for p in report.problems if p.row == 5)
     assert session.exec(select(func.count()).select_from(m.Enterprise)).one() == before
 
 
 def test_unknown_segment_codes_are_row_errors(session, tmp_path, codes):
     rows = [{"uscc": codes[7], "name": "环节错误", "segments": "ST.NOPE"}]
     report = import_enterprises(session=session, path=_sheet(tmp_path, rows), chain_code=CHAIN, datum="wgs84")
-    assert [(p.row, p.column) for p in report.errors] == [(2, "segments")] and "ST.NOPE" in report.errors[0].message
+    assert [(p.row, p.column) for p in report.problems] == [(2, "segments")] and "ST.NOPE" in report.problems[0].message
 
 
 def test_replace_keeps_declared_placements(session, codes):

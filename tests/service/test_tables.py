@@ -6,8 +6,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from service import imports, rewards
+from service import rewards
 from service.cli import app
+from service.imports import enterprises as imports
 from service.tables import TableFileError, integer, read_table
 
 DATA = Path(__file__).parents[1] / "data"
@@ -27,7 +28,7 @@ def empty_workbook(tmp_path):
 
 
 def test_a_gbk_csv_with_thousands_separators_is_imported(database):
-    result = runner.invoke(app, ["import-enterprises", str(DATA / "enterprises_gbk.csv")])
+    result = runner.invoke(app, ["import", "enterprises", str(DATA / "enterprises_gbk.csv")])
     assert result.exit_code == 0, result.output
     assert "已导入 1 家企业" in result.output
     rows = read_table(DATA / "enterprises_gbk.csv", imports.COLUMNS, imports.REQUIRED)
@@ -47,23 +48,23 @@ def test_a_gbk_csv_with_thousands_separators_is_imported(database):
 def test_names_like_na_stay_names_and_1e7_is_refused_with_its_row(database):
     path = DATA / "enterprises_na_names_1e7.csv"
     assert [row["name"] for _, row in read_table(path, imports.COLUMNS, imports.REQUIRED)] == ["NA", "None", "null"]
-    result = runner.invoke(app, ["import-enterprises", str(path)])
+    result = runner.invoke(app, ["import", "enterprises", str(path)])
     assert result.exit_code == 1
-    assert "第4行 revenue_yuan：“1e7”不是整数" in result.output
-    assert "name" not in result.output and "第2行" not in result.output and "第3行" not in result.output
+    assert "第4行 营业收入：“1e7”是科学计数法" in result.output
+    assert "企业名称" not in result.output and "第2行" not in result.output and "第3行" not in result.output
 
 
 @pytest.mark.parametrize(
     ("name", "message"),
     [
         ("empty.csv", "empty.csv 是空文件"),
-        ("enterprises_header_only.csv", "只有表头，没有数据行"),
+        ("enterprises_header_only.csv", "文件没有数据行（只有表头）"),
         ("missing.csv", "找不到文件"),
         ("not_a_table.xlsx", "是 PDF 文件，不是表格"),
     ],
 )
 def test_files_without_rows_are_one_chinese_line_and_exit_2(database, name, message):
-    result = runner.invoke(app, ["import-enterprises", str(DATA / name)])
+    result = runner.invoke(app, ["import", "enterprises", str(DATA / name)])
     assert result.exit_code == 2, result.output
     assert message in result.output and "已导入" not in result.output and "Traceback" not in result.output
     assert len(result.output.strip().splitlines()) == 1
@@ -120,7 +121,7 @@ def test_bench_match_refuses_empty_and_missing_edge_lists():
 
 def test_amounts_headed_in_wan_yuan_are_converted_to_whole_yuan(tmp_path):
     path = tmp_path / "contracts.csv"
-    rows = "A,B,2025,320.5\nA,B,2026,\"1,000\"\nA,B,2026,0.00001\nA,B,2026,1e3\n"
+    rows = 'A,B,2025,320.5\nA,B,2026,"1,000"\nA,B,2026,0.00001\nA,B,2026,1e3\n'
     path.write_text("采购方,供应方,年度,履约金额（万元）\n" + rows, encoding="utf-8")
     contracts, errors = rewards.read_contract_file(path)
     assert [(c.row, c.performed_yuan) for c in contracts] == [(2, 3_205_000), (3, 10_000_000)]

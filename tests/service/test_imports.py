@@ -1,0 +1,228 @@
+"""The import pipeline: enterprises and contracts, every error of every row, the three modes, --update with a diff."""
+
+import random
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+from sqlmodel import func, select
+from typer.testing import CliRunner
+
+from chainmap.records import EnterpriseRecord
+from chainmap.uscc import generate
+from service import models as m
+from service import repository
+from service.classification import set_manual_segments
+from service.cli import app
+from service.imports import ImportOptions, Kind, Mode, run_import
+
+CHAIN = "smart_terminal"
+runner = CliRunner()
+CODES = [generate(random.Random(n)) for n in range(100, 112)]
+
+
+def _csv(tmp_path: Path, text: str, name: str = "in.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def _import(session, kind, path, **options):
+    return run_import(session=session, kind=kind, path=path, options=ImportOptions(chain_code=CHAIN, **options))
+
+
+def _count(session, table) -> int:
+    return session.exec(select(func.count()).select_from(table)).one()
+
+
+@pytest.fixture
+def database(tmp_path, monkeypatch):
+    monkeypatch.setenv("CHAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
+    return tmp_path
+
+
+def test_a_gbk_file_with_other_header_names_is_imported_placed_and_classified(database):
+    text = (
+        "信用代码,单位名称,经纬度,主营产品,营业收入（万元）\n"
+        f'{CODES[0]},上海示例测控仪器有限公司,"121.2235, 31.0329",智能电表、在线分析仪,"1,250.5"\n'
+        f"{CODES[1]},NA,,MCU芯片,\n"
+    )
+    result = runner.invoke(app, ["import", "enterprises", str(_csv(database, text, encoding="gbk"))])
+    assert result.exit_code == 0, result.output
+    assert (
+        "已导入 2 家企业" in result.output and "按坐标定位 1 家" in result.output and "自动分类 2 家" in result.output
+    )
+    from sqlmodel import Session
+
+    from service.db import make_engine
+    from service.settings import Settings
+
+    with Session(make_engine(Settings())) as session:
+        stored = {e.uscc: e for e in session.exec(select(m.Enterprise))}
+        links = session.exec(select(func.count()).select_from(m.EnterpriseSegment)).one()
+    assert stored[CODES[0]].revenue_yuan == 12_505_000 and stored[CODES[0]].placement == "coordinates"
+    assert stored[CODES[1]].name == "NA" and links >= 2
+
+
+def test_every_error_of_every_row_is_reported_with_row_and_column(session, tmp_path):
+    text = (
+        "统一社会信用代码,企业名称,标签,环节代码,营业收入,经度,纬度,行业代码\n"
+        "91310117XXXXXXXXXX,,独角兽,ST.NOPE,1e7,121.55,,12\n"
+        f"{CODES[2]},好企业,专精特新,ST.CHIP.MCU,3200000,,,3973\n"
+    )
+    result = _import(session, Kind.ENTERPRISES, _csv(tmp_path, text))
+    first = {p.column for p in result.problems if p.row == 2}
+    assert first == {"uscc", "name", "labels", "segments", "revenue_yuan", "lat", "industry_code"}
+    assert result.bad_rows == [2] and result.stored == 0 and _count(session, m.Enterprise) == 0
+    assert any("科学计数法" in p.message for p in result.problems)
+
+
+def test_skip_bad_stores_the_good_rows_in_one_go(session, tmp_path):
+    text = f"统一社会信用代码,企业名称\n{CODES[3]},甲\n坏代码,乙\n{CODES[3]},重复\n{CODES[4]},None\n"
+    result = _import(session, Kind.ENTERPRISES, _csv(tmp_path, text), mode=Mode.SKIP_BAD)
+    assert [(p.row, p.column) for p in result.problems] == [(3, "uscc"), (4, "uscc")]
+    assert "与第2行的统一社会信用代码重复" in result.problems[1].message
+    assert result.stored == 2 and sorted(session.exec(select(m.Enterprise.name)).all()) == ["None", "甲"]
+
+
+def test_dry_run_stores_nothing_and_writes_the_bad_rows_report(database):
+    text = f"统一社会信用代码,企业名称,营业收入\n{CODES[5]},甲,100\n{CODES[6]},乙,1e7\n"
+    report = database / "bad.xlsx"
+    result = runner.invoke(
+        app, ["import", "enterprises", "--dry-run", "--report", str(report), str(_csv(database, text))]
+    )
+    assert result.exit_code == 1 and "试运行：共 2 行数据，1 行无误，1 行有错误" in result.output, result.output
+    sheet = openpyxl.load_workbook(report)["错误行"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("行号", "统一社会信用代码", "企业名称", "营业收入", "错误")
+    assert rows[1][:4] == (3, CODES[6], "乙", "1e7") and "营业收入：“1e7”是科学计数法" in rows[1][4]
+    again = runner.invoke(app, ["import", "enterprises", str(_csv(database, text.replace("1e7", "")))])
+    assert "已导入 2 家企业" in again.output  # the dry run stored nothing
+
+
+def test_update_shows_each_change_then_applies_it_and_keeps_manual_segments(database):
+    first = f"统一社会信用代码,企业名称,地址,营业收入,环节代码\n{CODES[7]},甲,松江区泗泾镇,3000000,ST.CHIP.MCU\n"
+    assert runner.invoke(app, ["import", "enterprises", str(_csv(database, first))]).exit_code == 0
+    changed = f"统一社会信用代码,企业名称,地址,营业收入（万元）,环节代码\n{CODES[7]},甲,松江区洞泾镇,320,ST.DISP\n"
+    path = _csv(database, changed, "changed.csv", "gbk")
+    refused = runner.invoke(app, ["import", "enterprises", str(path)])
+    assert refused.exit_code == 1 and "已在数据库中（甲）" in refused.output and "--update" in refused.output
+    from sqlmodel import Session
+
+    from service.db import make_engine
+    from service.settings import Settings
+
+    with Session(make_engine(Settings())) as session:
+        set_manual_segments(session=session, uscc=CODES[7], chain_code=CHAIN, codes=["ST.SENS"])
+        session.commit()
+    updated = runner.invoke(app, ["import", "enterprises", "--update", str(path)])
+    assert updated.exit_code == 0, updated.output
+    assert f"更新：第2行 甲（{CODES[7]}）地址：“松江区泗泾镇” → “松江区洞泾镇”" in updated.output
+    assert "营业收入（元）：“3,000,000” → “3,200,000”" in updated.output
+    assert "更新 1 家" in updated.output and "1 家的人工指定环节保留未改" in updated.output
+    with Session(make_engine(Settings())) as session:
+        firm = repository.get_enterprise(session=session, uscc=CODES[7])
+        codes = session.exec(
+            select(m.Segment.code).join(m.EnterpriseSegment).where(m.EnterpriseSegment.enterprise_id == firm.id)
+        ).all()
+    assert firm.address == "松江区洞泾镇" and firm.revenue_yuan == 3_200_000 and codes == ["ST.SENS"]
+
+
+@pytest.fixture
+def firms(session):
+    names = [
+        "上海松江精密传感器有限公司",
+        "上海松江精密传感器有限公司",
+        "上海甲乙智能终端有限公司",
+        "上海丙丁芯片有限公司",
+    ]
+    records = [EnterpriseRecord(uscc=code, name=name) for code, name in zip(CODES[8:12], names, strict=True)]
+    repository.add_enterprises(session=session, records=records, chain_code=CHAIN)
+    return dict(zip(CODES[8:12], names, strict=True))
+
+
+def test_contracts_name_parties_by_code_or_exact_name_and_list_candidates_otherwise(session, tmp_path, firms):
+    """Row 3's buyer has a stray space (near-exact: accepted); row 5's drops 有限 (only similar: refused)."""
+    text = (
+        "甲方,乙方,金额（万元）,签订日期\n"
+        f"{CODES[10]},上海丙丁芯片有限公司,320,2025/07/01\n"
+        '上海甲乙智能终端 有限公司,上海丙丁芯片有限公司,"1,000",2025年7月1日\n'
+        "上海甲乙智能终端有限公司,上海松江精密传感器有限公司,10,45839\n"
+        "上海甲乙智能终端公司,上海丙丁芯片有限公司,10,2025-07-01\n"
+        "上海甲乙智能终端有限公司,无名企业,1e7,2025-13-01\n"
+    )
+    result = _import(session, Kind.CONTRACTS, _csv(tmp_path, text), mode=Mode.SKIP_BAD)
+    problems = {(p.row, p.column): p.message for p in result.problems}
+    assert set(problems) == {(4, "seller"), (5, "buyer"), (6, "seller"), (6, "contracted_yuan"), (6, "signed_on")}
+    assert (
+        f"对应多家企业：上海松江精密传感器有限公司（{CODES[8]}）、上海松江精密传感器有限公司（{CODES[9]}）"
+        in problems[(4, "seller")]
+    )
+    assert f"相近的有：上海甲乙智能终端有限公司（{CODES[10]}）" in problems[(5, "buyer")]
+    assert "未登记的企业“无名企业”" in problems[(6, "seller")]
+    stored = session.exec(select(m.Contract).order_by(m.Contract.id)).all()
+    assert [(c.contracted_yuan, c.performed_yuan, c.signed_on, c.year) for c in stored] == [
+        (3_200_000, 3_200_000, date(2025, 7, 1), 2025),
+        (10_000_000, 10_000_000, date(2025, 7, 1), 2025),
+    ]
+    from service.rewards import contracts_from_db
+
+    assert [(c.buyer, c.seller, c.performed_yuan) for c in contracts_from_db(session=session)] == [
+        (CODES[10], CODES[11], 3_200_000),
+        (CODES[10], CODES[11], 10_000_000),
+    ]  # what the reward budget and the matcher's history read
+    again = _import(session, Kind.CONTRACTS, _csv(tmp_path, text), mode=Mode.SKIP_BAD)
+    assert again.stored == 0 and "已在数据库中" in {p.row: p.message for p in again.problems}[2]
+
+
+def test_contract_files_without_rows_or_amounts_are_refused_in_one_line(database):
+    for text, message in (
+        ("甲方,乙方,金额,签订日期\n", "文件没有数据行"),
+        ("甲方,乙方,签订日期\nA,B,2025-07-01\n", "缺少金额列"),
+    ):
+        result = runner.invoke(app, ["import", "contracts", str(_csv(database, text))])
+        assert result.exit_code == 2 and message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+@pytest.fixture
+def web(demo_database):
+    from fastapi.testclient import TestClient
+
+    from service.api import create_app
+    from service.settings import Settings
+
+    return TestClient(create_app(Settings(database_url=demo_database())))
+
+
+def _finished(client, location: str) -> str:
+    import time
+
+    for _ in range(300):  # the job runs in a thread; the page polls the same status
+        if client.get(f"{location}/status").json()["finished"]:
+            return client.get(location).text
+        time.sleep(0.1)
+    raise AssertionError("import job did not finish")
+
+
+def test_officers_import_on_the_web_page_and_others_may_not(web, sign_in):
+    from service.auth.permissions import Role
+
+    assert web.get("/import", follow_redirects=False).headers["location"].startswith("/login")
+    sign_in(web, Role.ENTERPRISE, uscc=web.get("/api/enterprises?limit=1").json()["data"][0]["uscc"])
+    assert web.get("/import").status_code == 403
+    sign_in(web, Role.OFFICER, town="泗泾镇")
+    page = web.get("/import")
+    assert page.status_code == 200 and "数据导入" in page.text and 'name="csrf_token"' in page.text
+    text = f"统一社会信用代码,企业名称,营业收入\n{CODES[0]},网页导入企业,100\n{CODES[1]},<b>坏</b>,1e7\n"
+    files = {"file": ("企业.csv", text.encode("gbk"), "text/csv")}
+    form = {"kind": "enterprises", "mode": "skip-bad", "csrf_token": web.headers["X-CSRF-Token"]}
+    started = web.post("/import", data=form, files=files, follow_redirects=False)
+    assert started.status_code == 303, started.text
+    html = _finished(web, started.headers["location"])
+    assert "已导入 1 家企业" in html and "第3行" in html and "“1e7”是科学计数法" in html and "<b>坏</b>" not in html
+    report = web.get(started.headers["location"] + "/report.xlsx")
+    assert report.status_code == 200 and report.content.startswith(b"PK")
+    assert web.get("/api/enterprises?q=网页导入企业").json()["count"] == 1
+    sign_in(web, Role.OFFICER, town="泗泾镇")  # another officer does not see the job
+    assert web.get(started.headers["location"]).status_code == 404
