@@ -97,6 +97,8 @@ class PartnerRanker:
         """Per row, the score split by signal: SHAP values of the model (the blend's shared out over the
         signals it sums, in proportion to their values), or the fallback's terms."""
         model = self.models.get(direction)
+        if not len(features):
+            return []  # LightGBM's pred_contrib divides by the row count
         terms = features[:, [FEATURES.index(name) for name in BLENDED]]
         total = terms.sum(axis=1, keepdims=True)
         shares = np.divide(terms, total, out=np.zeros_like(terms), where=np.abs(total) > 1e-9)
