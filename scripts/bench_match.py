@@ -7,7 +7,7 @@ then the evaluation of a bare edge list of 100,000+ contracts, timed.
 The demo district is scaled up (chainmap.demo.scale_up) with its contracts; the ranker's
 models are fitted once on the 3,000-enterprise demo. A query is the whole answer: signals over
 every candidate, filters, the short list, its re-ranking by the model, top k, Chinese reasons
-with per-signal contributions (SHAP) and the reward estimate. Memory is the growth
+with per-signal contributions (path contributions of the model) and the reward estimate. Memory is the growth
 of the process's resident set while the market and its index are built.
 """
 
