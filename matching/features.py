@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.market import Market
-from matching.signals import Context, Direction, Scope, all_signals
+from matching.signals import Context, Direction, Scope, all_signals, dense, inverse_log, through
 
 GRAPH = (
     "l3",  # asker → its suppliers → their other customers → candidate (the ranker's graph signal)
@@ -77,25 +77,24 @@ class QueryVectors:
 
 
 def _graph_vectors(ctx: Context, n: int) -> dict[str, np.ndarray]:
+    """Walks from the asker along sparse rows (``x @ M`` for a row vector x is ``M.T @ x``)."""
     a = ctx.asker_index
     if a is None:
         return {name: np.zeros(n, dtype=np.float32) for name in GRAPH}
     linked, degree = ctx.graph.linked, ctx.graph.linked_degree
-    partners = ctx.role[a].toarray().ravel()
-    reverse = ctx.role_t[a].toarray().ravel()
-    around = linked[a].toarray().ravel()
-    step = linked @ (around / np.sqrt(np.maximum(degree, 1)))
-    step[a] = 0
-    undirected = linked @ (step / np.sqrt(np.maximum(degree, 1)))
+    partners, reverse, around = ctx.role[a], ctx.role_t[a], linked[a]
+    step = through(around, linked, degree)
+    step.data[step.indices == a] = 0
+    undirected = dense(through(step, linked, degree))
     top = undirected.max(initial=0.0)
     return {
         "l3_undirected": undirected / top if top > 0 else undirected,
-        "adamic_adar": linked @ (around / np.log(np.maximum(degree, 2))),
-        "common": linked @ around,
-        "reverse": reverse,
-        "shared_customers": ctx.role_t @ reverse,
+        "adamic_adar": dense(through(around, linked, degree, inverse_log)),
+        "common": dense(around @ linked),
+        "reverse": dense(reverse),
+        "shared_customers": dense(reverse @ ctx.role),
         "shared_suppliers": ctx.peers,
-        "supplies_partners": ctx.role_t @ partners,
+        "supplies_partners": dense(partners @ ctx.role),
     }
 
 
@@ -110,10 +109,10 @@ def query_vectors(market: Market, ctx: Context) -> QueryVectors:
         "degree": ctx.candidate_degree,
         "other_degree": ctx.asker_degree,  # the candidate's degree in the asker's role
         "recent_degree": graph.recent_supplier_degree if suppliers else graph.recent_customer_degree,
-        "age_days": graph.age_days(),
+        "age_days": graph.age_days,
         **{name: signals[:, i] for i, name in enumerate(CONTENT)},
     }
-    values["blend"] = np.sum([values[name] for name in BLENDED], axis=0)
+    values["blend"] = sum((values[name] for name in BLENDED[1:]), start=values[BLENDED[0]].astype(np.float32))
     a = ctx.asker_index
     asker = (
         np.array(
@@ -147,17 +146,36 @@ def candidate_mask(market: Market, ctx: Context, km: np.ndarray) -> np.ndarray:
     return keep
 
 
+SAMPLE_STRIDE = 128  # top_indices guesses its threshold from every 128th value
+
+
+def top_indices(values: np.ndarray, keep: np.ndarray, count: int, positive: bool, ties: np.ndarray) -> np.ndarray:
+    """Indices of the ``count`` largest values among those kept (only positive ones if ``positive``), ties
+    broken by the larger ``ties``.
+
+    Exact, without sorting every firm: a threshold read from a sample keeps a few hundred firms to
+    choose from; when fewer than ``count`` kept firms pass it, every kept firm is considered."""
+    sample = values[::SAMPLE_STRIDE]
+    guess = 4 * count // SAMPLE_STRIDE + 1
+    threshold = np.partition(sample, len(sample) - guess)[-guess] if len(sample) > guess else -np.inf
+    found = np.flatnonzero(values >= threshold) if threshold > 0 or not positive else np.empty(0, dtype=np.int64)
+    found = found[keep[found]]
+    if len(found) < count:
+        found = np.flatnonzero(keep & (values > 0)) if positive else np.flatnonzero(keep)
+    if len(found) <= count:
+        return found
+    chosen = values[found]
+    last = np.partition(chosen, len(found) - count)[len(found) - count]  # the count-th largest value
+    above, tied = found[chosen > last], found[chosen == last]
+    wanted = count - len(above)  # at least one
+    return np.concatenate([above, tied[np.argpartition(-ties[tied], wanted - 1)[:wanted]]])
+
+
 def shortlist(vectors: QueryVectors, keep: np.ndarray, per_signal: int) -> np.ndarray:
     """Indices of the union of each source's top ``per_signal`` firms among those kept (positive values only,
-    popularity aside), in ascending order."""
-    pool = np.flatnonzero(keep)
-    if len(pool) <= per_signal:
-        return pool
-    chosen = []
-    for name in SOURCES:
-        values = vectors.values[name][pool]
-        top = np.argpartition(-values, per_signal - 1)[:per_signal]
-        chosen.append(pool[top] if name == "popularity" else pool[top[values[top] > 0]])
+    popularity aside; ties broken by the blend), in ascending order."""
+    blend = vectors.values["blend"]
+    chosen = [top_indices(vectors.values[name], keep, per_signal, name != "popularity", blend) for name in SOURCES]
     return np.unique(np.concatenate(chosen))
 
 
@@ -175,4 +193,3 @@ def feature_matrix(vectors: QueryVectors, rows: np.ndarray) -> np.ndarray:
     columns += [(raw[name] <= 0).astype(np.float32) for name in MISSING]
     columns += [np.full(len(rows), value, dtype=np.float32) for value in vectors.asker]
     return np.column_stack(columns) if len(rows) else np.empty((0, len(FEATURES)), dtype=np.float32)
-

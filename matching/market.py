@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from geodata import G60_CITIES, LOCAL_CITY
 
@@ -41,8 +44,7 @@ class Firm:
     revenue_yuan: int | None = None
 
 
-@dataclass(frozen=True)
-class Contract:
+class Contract(NamedTuple):  # a tuple: millions of them are built quickly
     supplier: str
     customer: str
     signed_on: date
@@ -96,28 +98,57 @@ def segment_matrices(chain: ChainData, codes: list[str]) -> tuple[sparse.csr_mat
     return sparse.csr_matrix(supply), sparse.csr_matrix(within)
 
 
+def text_index(texts: list[str], firms: np.ndarray, large: bool) -> tuple[TfidfVectorizer, sparse.csr_matrix]:
+    """``TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True)`` over every firm, computed on
+    the distinct ``texts`` only (``firms``: how many firms have each). In a large market, n-grams in one firm
+    only or in over 20 % of firms are dropped. Returns the vectorizer that transforms a need, and the rows."""
+    counter = CountVectorizer(analyzer="char", ngram_range=(2, 3), dtype=np.float32)
+    counts = counter.fit_transform(texts).tocsc()
+    n = int(firms.sum())
+    df = np.asarray((counts > 0).T @ firms).ravel()
+    keep = (df >= 2) & (df <= 0.2 * n) if large else df > 0
+    if not keep.any():  # pruning would leave nothing: keep every n-gram
+        keep = df > 0
+    counts = counts[:, keep].tocsr()
+    idf = np.log((1 + n) / (1 + df[keep])) + 1
+    counts.data = 1 + np.log(counts.data)
+    rows = normalize(counts @ sparse.diags(idf.astype(np.float32)), copy=False).astype(np.float32).tocsr()
+    terms = counter.get_feature_names_out()[keep]
+    vectorizer = TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(2, 3),
+        sublinear_tf=True,
+        dtype=np.float32,
+        vocabulary={term: i for i, term in enumerate(terms)},
+    )
+    vectorizer.fit(texts[:1])  # a fixed vocabulary: fitting only sets the shapes; the idf is set below
+    vectorizer.idf_ = idf
+    return vectorizer, rows
+
+
 class ContractGraph:
     """Who bought from whom, and when: a customers × suppliers matrix over the market's firms, the same
     graph undirected (``linked``), and per firm its degrees, recent degrees and first day in the history."""
 
     def __init__(self, market: Market, contracts: Iterable[Contract]):
         n = len(market.ids)
-        first: dict[tuple[int, int], date] = {}
-        last: dict[tuple[int, int], date] = {}
-        for c in contracts:
-            key = (market.index[c.customer], market.index[c.supplier])
-            if key not in first or c.signed_on < first[key]:
-                first[key] = c.signed_on
-            if key not in last or c.signed_on > last[key]:
-                last[key] = c.signed_on
-        rows = np.fromiter((k[0] for k in first), dtype=np.int64, count=len(first))
-        cols = np.fromiter((k[1] for k in first), dtype=np.int64, count=len(first))
-        days = np.fromiter((d.toordinal() for d in first.values()), dtype=np.int64, count=len(first))
-        self.bought = sparse.csr_matrix((np.ones(len(first), dtype=np.float32), (rows, cols)), shape=(n, n))
+        listed = list(contracts)
+        index = market.index
+        customers = np.fromiter((index[c.customer] for c in listed), dtype=np.int64, count=len(listed))
+        suppliers = np.fromiter((index[c.supplier] for c in listed), dtype=np.int64, count=len(listed))
+        signed = np.fromiter((c.signed_on.toordinal() for c in listed), dtype=np.int64, count=len(listed))
+        order = np.lexsort((signed, customers * n + suppliers))  # by pair, then by day
+        pairs, signed = (customers * n + suppliers)[order], signed[order]
+        starts = np.flatnonzero(np.r_[True, pairs[1:] != pairs[:-1]]) if len(pairs) else np.zeros(0, dtype=np.int64)
+        self.pairs = pairs[starts]  # customer × n + supplier, ascending
+        self.first_signed = signed[starts]
+        self.last_signed = signed[np.r_[starts[1:], len(pairs)] - 1] if len(pairs) else signed
+        rows, cols, days = self.pairs // max(n, 1), self.pairs % max(n, 1), self.first_signed
+        self.bought = sparse.csr_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(n, n))
         self.sold = self.bought.T.tocsr()
         self.linked = ((self.bought + self.sold) > 0).astype(np.float32).tocsr()
-        self.first, self.last = first, last
-        self.latest = max(last.values(), default=None)
+        self.size = n
+        self.latest = date.fromordinal(int(self.last_signed.max())) if len(self.pairs) else None
         self.customer_degree = np.asarray(self.bought.sum(axis=1)).ravel()
         self.supplier_degree = np.asarray(self.bought.sum(axis=0)).ravel()
         self.linked_degree = np.asarray(self.linked.sum(axis=1)).ravel()
@@ -130,6 +161,12 @@ class ContractGraph:
         np.minimum.at(self.first_day, rows, days)
         np.minimum.at(self.first_day, cols, days)
 
+    def dates(self, customer: int, supplier: int) -> tuple[date, date]:
+        """First and last contract of a pair in the history."""
+        at = int(np.searchsorted(self.pairs, customer * self.size + supplier))
+        return date.fromordinal(int(self.first_signed[at])), date.fromordinal(int(self.last_signed[at]))
+
+    @cached_property
     def age_days(self) -> np.ndarray:
         """Days from each firm's first contract to the latest one in the history (-1: none yet)."""
         if self.latest is None:
@@ -158,19 +195,16 @@ class Market:
         self.supply, self.within = segment_matrices(self.chain, self.codes)
         self.membership = self._membership()
         self.has_text = any(f.text for f in self.firms)
-        large = len(self.firms) >= LARGE_MARKET  # small markets keep rare and common n-grams alike
-        self.vectorizer = TfidfVectorizer(
-            analyzer="char",
-            ngram_range=(2, 3),
-            min_df=2 if large else 1,
-            max_df=0.2 if large else 1.0,
-            sublinear_tf=True,
-            dtype=np.float32,
+        distinct: dict[str, int] = {}
+        self.text_row = np.fromiter(
+            (distinct.setdefault(f.text, len(distinct)) for f in self.firms), dtype=np.int64, count=len(self.firms)
+        )  # firms sharing a text share its row of ``text``
+        self.vectorizer, rows = (
+            text_index(list(distinct), np.bincount(self.text_row), len(self.firms) >= LARGE_MARKET)
+            if self.has_text
+            else (TfidfVectorizer(), None)
         )
-        rows = self.vectorizer.fit_transform([f.text for f in self.firms]) if self.has_text else None
-        self.text = rows.tocsc() if rows is not None else None  # columns: postings per n-gram
-        if hasattr(self.vectorizer, "stop_words_"):
-            del self.vectorizer.stop_words_  # every pruned n-gram: only for introspection (sklearn docs)
+        self.text = rows.tocsc() if rows is not None else None  # distinct texts × n-grams; columns: postings
         self.lon = np.array([np.nan if f.lon is None else f.lon for f in self.firms])
         self.lat = np.array([np.nan if f.lat is None else f.lat for f in self.firms])
         self.x_km = (self.lon * KM_PER_DEGREE[0]).astype(np.float32)

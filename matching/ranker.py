@@ -3,9 +3,10 @@
 ``fit`` indexes the contract history and, per direction, fits a LightGBM lambdarank model on
 the history's own time split (``matching.rerank``). ``rank`` applies the filters, short-lists
 the union of each signal's top candidates, scores them, and returns the top ``k`` new
-candidates with their reasons in Chinese and per-signal contributions (SHAP values of the
-model, grouped by signal, plus ``base``: the model's bias and the asker's own features; they
-add up to the score). Existing and lapsed partners are listed separately.
+candidates with their reasons in Chinese and per-signal contributions (the model's contributions
+read along each row's path through the trees, ``matching.paths``, grouped by signal, plus ``base``:
+the model's bias and the asker's own features; they add up to the score). Existing and lapsed
+partners are listed separately.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from matching.features import (
 )
 from matching.features import shortlist as short_list
 from matching.market import Contract, Market
+from matching.paths import PathContributions
 from matching.reasons import Partner, Recommendation, partners_of, recommendation
 from matching.rerank import RerankConfig, fit_model
 from matching.signals import SIGNALS, Context, Direction, Query, context
@@ -72,12 +74,14 @@ class PartnerRanker:
         self.learn = models is None
         self.models: dict[Direction, lightgbm.Booster | None] = dict(models or {})
         self.directions = tuple(directions)
+        self.paths: dict[Direction, PathContributions] = {}
 
     def fit(self, market: Market, contracts: Sequence[Contract]) -> PartnerRanker:
         self.market = market
         self.graph = market.graph(contracts)
         if self.learn:
             self.models = {d: fit_model(market, contracts, d, self.config) for d in self.directions}
+        self.paths = {d: PathContributions.of(model) for d, model in self.models.items() if model is not None}
         return self
 
     def scored(self, query: Query) -> Scored:
@@ -94,24 +98,26 @@ class PartnerRanker:
         return Scored(ctx, vectors, rows, features, np.asarray(scores, dtype=np.float64), int(keep.sum()))
 
     def contributions(self, direction: Direction, features: np.ndarray) -> list[dict[str, float]]:
-        """Per row, the score split by signal: SHAP values of the model (the blend's shared out over the
-        signals it sums, in proportion to their values), or the fallback's terms."""
+        """Per row, the score split by signal: the model's path contributions (``matching.paths``; the blend's
+        shared out over the signals it sums, in proportion to their values), or the fallback's terms."""
         model = self.models.get(direction)
+        if not len(features):
+            return []
         terms = features[:, [FEATURES.index(name) for name in BLENDED]]
         total = terms.sum(axis=1, keepdims=True)
         shares = np.divide(terms, total, out=np.zeros_like(terms), where=np.abs(total) > 1e-9)
-        shap = np.asarray(model.predict(features, pred_contrib=True, num_threads=1)) if model else None
+        moved = self.paths[direction].explain(model, features) if model else None
         totals = np.zeros((len(features), len(CONTRIBUTORS)))
         for j, name in enumerate(FEATURES):
             signal = FEATURE_SIGNAL[name]
-            value = shap[:, j] if shap is not None else (features[:, j] if name in BLENDED else 0)
+            value = moved[:, j] if moved is not None else (features[:, j] if name in BLENDED else 0)
             if signal == "blend":
                 for b, part in enumerate(BLENDED):
                     totals[:, CONTRIBUTORS.index(FEATURE_SIGNAL[part])] += value * shares[:, b]
             else:
                 totals[:, CONTRIBUTORS.index(signal)] += value
-        if shap is not None:
-            totals[:, -1] += shap[:, -1]
+        if moved is not None:
+            totals[:, -1] += self.paths[direction].bias
         return [dict(zip(CONTRIBUTORS, (float(v) for v in row), strict=True)) for row in totals]
 
     def rank(self, query: Query) -> Shortlist:

@@ -187,7 +187,7 @@ def partners_of(market: Market, graph: ContractGraph, ctx: Context) -> list[Part
     partners = []
     for j in ctx.role[a].indices:
         key = (a, int(j)) if ctx.query.direction == Direction.SUPPLIERS else (int(j), a)
-        first, last = graph.first[key], graph.last[key]
+        first, last = graph.dates(*key)
         status = "现有合作" if graph.latest - last < LAPSED_AFTER else f"曾合作（{last.year}年后中断）"
         partners.append(Partner(market.ids[j], market.firms[j].name, status, first, last))
     return sorted(partners, key=lambda p: p.last, reverse=True)

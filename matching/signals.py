@@ -13,6 +13,7 @@ A signal answers one question about a candidate for the asking firm (or a free-t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -64,7 +65,7 @@ class Context:
         """Per firm in the asker's role: how many partners it shares with the asker (0 for the asker)."""
         if self.asker_index is None:
             return np.zeros(self.role.shape[0])
-        shared = self.role @ self.role[self.asker_index].toarray().ravel()
+        shared = dense(self.role[self.asker_index] @ self.role_t)
         shared[self.asker_index] = 0
         return shared
 
@@ -118,7 +119,7 @@ def text(market: Market, ctx: Context) -> np.ndarray:
     vector = market.vectorizer.transform([wanted])
     if not vector.nnz:
         return np.zeros(len(market.ids), dtype=np.float32)
-    return np.asarray(market.text[:, vector.indices] @ vector.data).ravel()
+    return np.asarray(market.text[:, vector.indices] @ vector.data).ravel()[market.text_row]
 
 
 def origin(ctx: Context) -> tuple[float, float] | None:
@@ -138,7 +139,8 @@ def distances(market: Market, ctx: Context) -> np.ndarray:
     if where is None:
         return np.full(len(market.ids), np.nan, dtype=np.float32)
     x, y = np.float32(where[0] * KM_PER_DEGREE[0]), np.float32(where[1] * KM_PER_DEGREE[1])
-    return np.hypot(market.x_km - x, market.y_km - y)
+    dx, dy = market.x_km - x, market.y_km - y
+    return np.sqrt(dx * dx + dy * dy)
 
 
 def geography(market: Market, ctx: Context, km: np.ndarray) -> np.ndarray:
@@ -146,10 +148,11 @@ def geography(market: Market, ctx: Context, km: np.ndarray) -> np.ndarray:
     np.copyto(score, market.geography_without_distance, where=np.isnan(km) | ~market.local)
     if ctx.asker_index is not None:
         i = ctx.asker_index
-        same_town = (market.town == market.town[i]) & (market.town[i] >= 0)
-        same_park = (market.park == market.park[i]) & (market.park[i] >= 0)
-        score = 0.7 * score + 0.15 * same_town + 0.15 * same_park
-    return score.astype(np.float32)
+        score *= np.float32(0.7)
+        for place in (market.town, market.park):  # same town, same park: 0.15 each
+            if place[i] >= 0:
+                score[place == place[i]] += np.float32(0.15)
+    return score
 
 
 def profile(market: Market, ctx: Context) -> np.ndarray:
@@ -171,14 +174,40 @@ def _reference_volume(ctx: Context) -> float:
     return 8.0  # 1亿元
 
 
+def inverse_root(degree: np.ndarray) -> np.ndarray:
+    return 1 / np.sqrt(np.maximum(degree, 1))
+
+
+def inverse_log(degree: np.ndarray) -> np.ndarray:
+    return 1 / np.log(np.maximum(degree, 2))
+
+
+def through(
+    start: sparse.csr_matrix,
+    matrix: sparse.csr_matrix,
+    degree: np.ndarray,
+    weight: Callable[[np.ndarray], np.ndarray] = inverse_root,
+) -> sparse.csr_matrix:
+    """One step of a walk: each entry of the row vector ``start`` (1 × n) times ``weight`` of the degree of
+    its firm, then times ``matrix``. Reads only the rows of ``matrix`` at ``start``'s entries, so a walk
+    from one firm never touches the whole graph."""
+    scaled = start.copy()
+    scaled.data = scaled.data * weight(degree[scaled.indices])
+    return scaled @ matrix
+
+
+def dense(row: sparse.csr_matrix) -> np.ndarray:
+    return row.toarray().ravel()
+
+
 def l3(market: Market, ctx: Context) -> np.ndarray:
     """L3: Σ over paths asker–p–q–candidate of 1/sqrt(k_p k_q), scaled to a maximum of 1."""
     if ctx.asker_index is None:
         return np.zeros(len(market.ids), dtype=np.float32)
-    partners = ctx.role[ctx.asker_index].toarray().ravel()
-    step = ctx.role @ (partners / np.sqrt(np.maximum(ctx.candidate_degree, 1)))
-    step[ctx.asker_index] = 0  # paths go through other firms of the asker's role
-    paths = ctx.role_t @ (step / np.sqrt(np.maximum(ctx.asker_degree, 1)))
+    # role @ v is v (as a row) @ role_t: customers of the asker's suppliers, then their other suppliers
+    step = through(ctx.role[ctx.asker_index], ctx.role_t, ctx.candidate_degree)
+    step.data[step.indices == ctx.asker_index] = 0  # paths go through other firms of the asker's role
+    paths = dense(through(step, ctx.role, ctx.asker_degree))
     top = paths.max(initial=0.0)
     return (paths / top if top > 0 else paths).astype(np.float32)
 

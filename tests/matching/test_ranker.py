@@ -106,6 +106,12 @@ def test_an_empty_pool_gives_an_empty_list_not_an_error(demo_market, demo_contra
     assert Market.from_edges([]).ids == []
 
 
+def test_filters_that_leave_no_candidate_give_an_empty_list_with_a_fitted_model(ranker):
+    query = Query(text="智能家居", min_revenue_yuan=570, max_km=19999.99, k=21)  # no firm is located for a need
+    assert ranker.models[Direction.SUPPLIERS] is not None
+    assert ranker.rank(query).recommendations == []
+
+
 def test_shared_phrases_are_the_longest_common_pieces():
     assert shared_phrases("车规级MCU芯片，用于座舱", "主营32位MCU芯片与车规级控制器") == ["MCU芯片", "车规级"]
     assert shared_phrases("面包", "激光雷达") == []

@@ -42,6 +42,12 @@ def test_customers_for_a_supplier(client):
     assert any(x.startswith("下游：") for r in body["recommendations"] for x in r["reasons"])
 
 
+def test_filters_that_leave_no_candidate_answer_an_empty_list(client):
+    params = {"need": "智能家居", "min_revenue_yuan": 570, "max_km": 19999.99, "k": 21}  # found by schemathesis
+    response = client.get("/api/match/suppliers", params=params)
+    assert response.status_code == 200 and response.json()["recommendations"] == []
+
+
 @pytest.mark.parametrize(
     ("params", "status", "message"),
     [

@@ -26,7 +26,8 @@ def _add_contract(session: Session, buyer: m.Enterprise, seller: m.Enterprise) -
 
 
 def _pairs(ranker) -> set[tuple[str, str]]:
-    return {(ranker.market.ids[b], ranker.market.ids[s]) for b, s in ranker.graph.first}
+    buyers, sellers = ranker.graph.bought.nonzero()
+    return {(ranker.market.ids[b], ranker.market.ids[s]) for b, s in zip(buyers, sellers, strict=True)}
 
 
 def test_a_change_is_answered_at_once_by_the_old_models_and_refitted_in_the_background(demo_database, chain):
