@@ -25,7 +25,18 @@ APP_ASSETS = Path(__file__).parent / "static"  # served at /assets: the pages' s
 
 
 def create_app(settings: Settings) -> FastAPI:
-    from service.routes import audit, chains, enterprises, geo, health, login, matching, pages, rewards
+    from service.routes import (
+        audit,
+        chains,
+        enterprise_pages,
+        enterprises,
+        geo,
+        health,
+        login,
+        matching,
+        pages,
+        rewards,
+    )
 
     # /docs and /redoc with Swagger UI and ReDoc served from the package's own copies, no CDN
     app = FastAPIOffline(
@@ -51,6 +62,6 @@ def create_app(settings: Settings) -> FastAPI:
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.mount("/assets", StaticFiles(directory=APP_ASSETS), name="assets")
-    for module in (health, login, enterprises, chains, rewards, geo, matching, pages, audit):
+    for module in (health, login, enterprises, enterprise_pages, chains, rewards, geo, matching, pages, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

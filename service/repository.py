@@ -240,14 +240,29 @@ def replace_demo(*, session: Session, district: DemoDistrict, chain_code: str) -
 
 
 def to_public(session: Session, enterprise: m.Enterprise) -> m.EnterprisePublic:
-    codes = session.exec(
-        select(m.Segment.code).join(m.EnterpriseSegment).where(m.EnterpriseSegment.enterprise_id == enterprise.id)
-    ).all()
-    town = session.get(m.Town, enterprise.town_id) if enterprise.town_id else None
-    park = session.get(m.Park, enterprise.park_id) if enterprise.park_id else None
-    return m.EnterprisePublic.model_validate(
-        enterprise, update={"segments": list(codes), "town": town and town.name, "park": park and park.name}
-    )
+    return to_public_many(session, [enterprise])[0]
+
+
+def to_public_many(session: Session, enterprises: list[m.Enterprise]) -> list[m.EnterprisePublic]:
+    """Enterprises with their segment codes, town and park: three queries, whatever the number of rows."""
+    ids = [e.id for e in enterprises]
+    codes: dict[int, list[str]] = {id_: [] for id_ in ids}
+    links = select(m.EnterpriseSegment.enterprise_id, m.Segment.code).join(m.Segment)
+    for enterprise_id, code in session.exec(links.where(m.EnterpriseSegment.enterprise_id.in_(ids))):
+        codes[enterprise_id].append(code)
+    towns = _names(session, m.Town, {e.town_id for e in enterprises})
+    parks = _names(session, m.Park, {e.park_id for e in enterprises})
+    return [
+        m.EnterprisePublic.model_validate(
+            e, update={"segments": codes[e.id], "town": towns.get(e.town_id), "park": parks.get(e.park_id)}
+        )
+        for e in enterprises
+    ]
+
+
+def _names(session: Session, table: type[m.Town] | type[m.Park], ids: set[int | None]) -> dict[int, str]:
+    wanted = [id_ for id_ in ids if id_ is not None]
+    return dict(session.exec(select(table.id, table.name).where(table.id.in_(wanted))).all()) if wanted else {}
 
 
 def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int) -> m.EnterprisesPublic:
@@ -256,7 +271,18 @@ def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int
         query = query.where(or_(m.Enterprise.name.contains(q), m.Enterprise.products.contains(q)))
     count = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = session.exec(query.order_by(m.Enterprise.id).offset(offset).limit(limit)).all()
-    return m.EnterprisesPublic(data=[to_public(session, row) for row in rows], count=count)
+    return m.EnterprisesPublic(data=to_public_many(session, list(rows)), count=count)
+
+
+def find_enterprises(*, session: Session, q: str, limit: int) -> list[m.Enterprise]:
+    """Enterprises whose name contains ``q`` or whose USCC starts with it; shortest names first."""
+    q = q.strip()
+    if not q:
+        return []
+    query = select(m.Enterprise).where(
+        or_(m.Enterprise.name.contains(q, autoescape=True), m.Enterprise.uscc.startswith(q.upper(), autoescape=True))
+    )
+    return list(session.exec(query.order_by(func.length(m.Enterprise.name), m.Enterprise.id).limit(limit)).all())
 
 
 def get_enterprise(*, session: Session, uscc: str) -> m.Enterprise | None:

@@ -35,6 +35,18 @@ def list_enterprises(
     return listing
 
 
+class Suggestion(BaseModel):
+    uscc: str
+    name: str
+    place: str = Field(description="所在园区或街镇")
+
+
+@router.get("/suggest", response_model=list[Suggestion], summary="企业名称或信用代码联想（最多 8 条）")
+def suggest(session: SessionDep, _who: Viewer, q: str = Query("", max_length=200)) -> list[Suggestion]:
+    found = repository.to_public_many(session, repository.find_enterprises(session=session, q=q, limit=8))
+    return [Suggestion(uscc=e.uscc, name=e.name, place=e.park or e.town or e.city) for e in found]
+
+
 def _stored(session: Session, uscc: str) -> m.Enterprise:
     enterprise = repository.get_enterprise(session=session, uscc=uscc)
     if enterprise is None:

@@ -22,4 +22,5 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("全景地图", "/map"),
     NavItem("产业链图谱", "/chains/{chain}"),
     NavItem("伙伴匹配", "/match"),
+    NavItem("企业查询", "/enterprises"),
 )
