@@ -18,6 +18,7 @@ from service.settings import Settings
 from service.web.deps import SignInRequired
 from service.web.errors import ERROR_RESPONSES, invalid_record, invalid_request, sign_in_required
 from service.web.limits import BodySizeLimit
+from service.web.query import BlankQueryParams
 
 SESSION_HOURS = 8
 DOCS_ASSETS = "/static/docs"
@@ -61,6 +62,7 @@ def create_app(settings: Settings) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BlankQueryParams)
     app.mount("/assets", StaticFiles(directory=APP_ASSETS), name="assets")
     for module in (health, login, enterprises, enterprise_pages, chains, rewards, geo, matching, pages, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
