@@ -63,7 +63,8 @@ def contracts_from_db(session: Session) -> list[Contract]:
 def _state(session: Session) -> tuple:
     """Changes whenever enterprises, segment links or contracts change."""
     columns = (m.Enterprise.id, m.EnterpriseSegment.enterprise_id, m.EnterpriseSegment.segment_id, m.Contract.id)
-    return tuple(tuple(session.exec(select(func.count(c), func.sum(c))).one()) for c in columns)
+    aggregates = [select(f(c)).scalar_subquery() for c in columns for f in (func.count, func.sum)]
+    return tuple(session.exec(select(*aggregates)).one())  # one round trip for every request
 
 
 class RankerCache:

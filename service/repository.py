@@ -24,6 +24,7 @@ from geodata import towns as town_layer
 from service import models as m
 
 BATCH = 2000
+_STORED = set(m.Enterprise.__table__.c.keys())
 
 
 def _ids_by(session: Session, column, key_column) -> dict:
@@ -245,19 +246,23 @@ def to_public(session: Session, enterprise: m.Enterprise) -> m.EnterprisePublic:
 
 def to_public_many(session: Session, enterprises: list[m.Enterprise]) -> list[m.EnterprisePublic]:
     """Enterprises with their segment codes, town and park: three queries, whatever the number of rows."""
-    ids = [e.id for e in enterprises]
-    codes: dict[int, list[str]] = {id_: [] for id_ in ids}
-    links = select(m.EnterpriseSegment.enterprise_id, m.Segment.code).join(m.Segment)
-    for enterprise_id, code in session.exec(links.where(m.EnterpriseSegment.enterprise_id.in_(ids))):
-        codes[enterprise_id].append(code)
+    codes = _segment_codes(session, [e.id for e in enterprises if e.id is not None])
     towns = _names(session, m.Town, {e.town_id for e in enterprises})
     parks = _names(session, m.Park, {e.park_id for e in enterprises})
     return [
         m.EnterprisePublic.model_validate(
-            e, update={"segments": codes[e.id], "town": towns.get(e.town_id), "park": parks.get(e.park_id)}
+            e, update={"segments": codes.get(e.id, []), "town": towns.get(e.town_id), "park": parks.get(e.park_id)}
         )
         for e in enterprises
     ]
+
+
+def _segment_codes(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {}
+    links = select(m.EnterpriseSegment.enterprise_id, m.Segment.code).join(m.Segment)
+    for enterprise_id, code in session.exec(links.where(m.EnterpriseSegment.enterprise_id.in_(ids))):
+        codes.setdefault(enterprise_id, []).append(code)
+    return codes
 
 
 def _names(session: Session, table: type[m.Town] | type[m.Park], ids: set[int | None]) -> dict[int, str]:
@@ -265,13 +270,26 @@ def _names(session: Session, table: type[m.Town] | type[m.Park], ids: set[int | 
     return dict(session.exec(select(table.id, table.name).where(table.id.in_(wanted))).all()) if wanted else {}
 
 
-def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int) -> m.EnterprisesPublic:
+# EnterprisePublic's stored fields, read as plain columns for the list (no ORM objects, no model per row)
+_PUBLIC_COLUMNS = [m.Enterprise.__table__.c[name] for name in m.EnterprisePublic.model_fields if name in _STORED]
+
+
+def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """How many enterprises match ``q`` (name or products), and one page of them as EnterprisePublic's JSON
+    fields plus ``town_id`` and ``park_id``: four queries for the whole page."""
     query = select(m.Enterprise)
     if q:
         query = query.where(or_(m.Enterprise.name.contains(q), m.Enterprise.products.contains(q)))
     count = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(m.Enterprise.id).offset(offset).limit(limit)).all()
-    return m.EnterprisesPublic(data=to_public_many(session, list(rows)), count=count)
+    table = m.Enterprise.__table__
+    page = query.with_only_columns(*_PUBLIC_COLUMNS, table.c.town_id, table.c.park_id)
+    rows = [dict(row) for row in session.execute(page.order_by(table.c.id).offset(offset).limit(limit)).mappings()]
+    codes = _segment_codes(session, [row["id"] for row in rows])
+    towns = _names(session, m.Town, {row["town_id"] for row in rows})
+    parks = _names(session, m.Park, {row["park_id"] for row in rows})
+    for row in rows:
+        row.update(town=towns.get(row["town_id"]), park=parks.get(row["park_id"]), segments=codes.get(row["id"], []))
+    return count, rows
 
 
 def find_enterprises(*, session: Session, q: str, limit: int) -> list[m.Enterprise]:
