@@ -1,7 +1,8 @@
 """Screenshots for the README: runs `chainmap demo` on a throw-away database, opens the
 pages in Debian's headless chromium and writes docs/*.png.
 
-    python scripts/screenshot.py            # all pages
+    python scripts/screenshot.py                         # all pages
+    python scripts/screenshot.py home.png match.png      # some of them
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Shot:
     element: str | None = None  # CSS selector to crop to; else the full page
     ready: str | None = None  # CSS selector that must be visible before the shot
     account: str | None = None  # demo account to sign in as first
+    click: str | None = None  # CSS selector of a link to follow before the shot
 
 
 @dataclass(frozen=True)
@@ -52,8 +54,9 @@ PAGES = {
     "chain.png": Shot("/chains/smart_terminal", 1680, hover='.segment[data-code="ST.CHIP.MCU"]', element=".diagram"),
     "map.png": Shot("/map?tiles=none", 1280, ready=".cm-cluster"),
     "match.png": Shot(
-        "/match?need=激光雷达，用于服务机器人避障&scope=local&budget_yuan=5000000&k=5", 1280, account="demo-admin"
+        "/match?need=激光雷达，用于服务机器人避障&scope=local&budget_yuan=500万&k=5", 1280, account="demo-admin"
     ),
+    "enterprise.png": Shot("/enterprises?q=传感", 1280, account="demo-admin", click="main table a"),
 }
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
@@ -107,8 +110,8 @@ def main() -> None:
     DOCS.mkdir(exist_ok=True)
     with demo_server() as server, sync_playwright() as playwright:
         browser = launch(playwright)
-        for name, shot in PAGES.items():
-            take(browser, server, shot, DOCS / name)
+        for name in sys.argv[1:] or PAGES:
+            take(browser, server, PAGES[name], DOCS / name)
             print(f"wrote {DOCS / name}")
         browser.close()
 
@@ -128,6 +131,9 @@ def take(browser, server: DemoServer, shot: Shot, path: Path) -> bytes:
     if shot.account:
         sign_in(page, server, shot.account)
     page.goto(server.base + shot.path, wait_until="networkidle")
+    if shot.click:
+        page.locator(shot.click).first.click()
+        page.wait_for_load_state("networkidle")
     if shot.ready:
         page.locator(shot.ready).first.wait_for()
     if shot.element:

@@ -149,6 +149,8 @@ def build_query(
     unknown = [code for code in segments if code not in chain.segments]
     if unknown:
         raise MatchRequestError(f"segment：未知的产业链环节代码 {'、'.join(unknown)}")
+    if filters.get("max_km") is not None and not uscc and None in (filters.get("lon"), filters.get("lat")):
+        raise MatchRequestError("max_km：按距离筛选需要企业统一社会信用代码（uscc）或需求所在位置（lon、lat）")
     if not (uscc or need.strip() or segments):
         raise MatchRequestError("请提供企业统一社会信用代码（uscc）、需求描述（need）或环节代码（segment）之一")
     inferred = [] if segments or not need.strip() else classifier_for(chain.code).classify(Description(products=need))

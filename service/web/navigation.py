@@ -18,7 +18,7 @@ class NavItem(NamedTuple):
 
 
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("首页", "/"),
+    NavItem("首页", "/?chain={chain}"),
     NavItem("全景地图", "/map"),
     NavItem("产业链图谱", "/chains/{chain}"),
     NavItem("伙伴匹配", "/match"),
