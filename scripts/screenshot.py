@@ -128,6 +128,7 @@ def sign_in(page, server: DemoServer, account: str) -> None:
 def take(browser, server: DemoServer, shot: Shot, path: Path) -> bytes:
     """Open a page (signed in if the shot asks), hover what it asks for, and save the page or one element."""
     page = browser.new_page(viewport={"width": shot.width, "height": 800})
+    page.set_default_timeout(300_000)  # the first match fits the ranker: minutes on a busy machine
     if shot.account:
         sign_in(page, server, shot.account)
     page.goto(server.base + shot.path, wait_until="networkidle")
