@@ -63,12 +63,23 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _box(box: _Box, chain: Chain) -> str:
+def _scenario_lines(chain: Chain, panorama: Panorama, code: str) -> tuple[str, str]:
+    """A scenario is a demand, not a supplier: its box counts the local enterprises of the segments serving it."""
+    sources = [e.supplier for e in chain.edges if e.buyer == code]
+    serving = sum(panorama.segments[c].enterprises for c in sources)
+    return f"可供给企业 {serving} · {len(sources)} 个环节", _clip(
+        "供给：" + "、".join(chain.segments[c].name for c in sources), 16
+    )
+
+
+def _box(box: _Box, chain: Chain, panorama: Panorama) -> str:
     s = box.segment
     parent = chain.segments[s.parent].name if s.parent else ""
     counts = f"企业 {s.enterprises}" + (f" · 链主 {s.chain_leaders}" if s.chain_leaders else "")
     counts += f" · 专精特新 {s.specialized}" if s.specialized else ""
     leader = _clip("龙头：" + s.top[0].name, 16) if s.top else "本地暂无企业"
+    if s.tier is Tier.SCENARIO:
+        counts, leader = _scenario_lines(chain, panorama, s.code)
     grade = s.grade.label if s.grade else "应用场景"
     tooltip = f"{s.name}（{s.code}，{grade}）\n{counts}\n" + "\n".join(t.name for t in s.top)
     return "".join(
@@ -130,6 +141,6 @@ def chain_svg(chain: Chain, panorama: Panorama) -> str:
     parts.append('<g class="edges">')
     parts += [_edge(edge, boxes) for edge in chain.edges]
     parts.append("</g>")
-    parts += [_box(box, chain) for box in boxes.values()]
+    parts += [_box(box, chain, panorama) for box in boxes.values()]
     parts.append("</svg>")
     return "\n".join(parts)

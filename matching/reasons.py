@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 
@@ -62,15 +63,36 @@ def _chain_reason(market: Market, ctx: Context, i: int) -> str | None:
     return f"下游：{names.get(a, a)} → {names.get(c, c)}"
 
 
+@lru_cache(maxsize=1024)
+def _word_bounds(text: str) -> frozenset[int]:
+    """The offsets where the words of ``text`` start and end (jieba's segmentation)."""
+    import jieba
+
+    jieba.setLogLevel(60)
+    bounds, at = {0}, 0
+    for word in jieba.lcut(text):
+        at += len(word)
+        bounds.add(at)
+    return frozenset(bounds)
+
+
+def _whole_words(query: str, start: int, end: int) -> str:
+    """query[start:end] cut inwards to whole words of the query: "智能手表" ∩ "智能手机" is "智能", never "智能手"."""
+    bounds = _word_bounds(query)
+    start = min((b for b in bounds if b >= start), default=end)
+    end = max((b for b in bounds if b <= end), default=start)
+    return query[start:end] if start < end else ""
+
+
 def shared_phrases(query: str, text: str, limit: int = 3) -> list[str]:
-    """The longest pieces of the query (three characters or more, so not 服务 or 技术) found in the text."""
+    """The longest whole-word pieces of the query (three characters or more, so not 服务 or 技术) found in the text."""
     found: list[str] = []
     i = 0
     while i < len(query):
         j = i + 1
         while j <= len(query) and query[i:j] in text:
             j += 1
-        piece = query[i : j - 1].strip(" ，、。；;,.()（）")
+        piece = _whole_words(query, i, j - 1).strip(" ，、。；;,.()（）")
         if len(piece) >= 3 and any(ch.isalnum() for ch in piece):
             found.append(piece)
         i = max(j - 1, i + 1)

@@ -41,6 +41,7 @@ class Shot:
     element: str | None = None  # CSS selector to crop to; else the full page
     ready: str | None = None  # CSS selector that must be visible before the shot
     account: str | None = None  # demo account to sign in as first
+    click: str | None = None  # CSS selector of a link to follow before the shot
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,9 @@ PAGES = {
     "chain.png": Shot("/chains/smart_terminal", 1680, hover='.segment[data-code="ST.CHIP.MCU"]', element=".diagram"),
     "map.png": Shot("/map?tiles=none", 1280, ready=".cm-cluster"),
     "match.png": Shot(
-        "/match?need=激光雷达，用于服务机器人避障&scope=local&budget_yuan=5000000&k=5", 1280, account="demo-admin"
+        "/match?need=激光雷达，用于服务机器人避障&scope=local&budget_yuan=500万&k=5", 1280, account="demo-admin"
     ),
+    "enterprise.png": Shot("/enterprises?q=传感", 1280, account="demo-admin", click="main table a"),
 }
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BRIEF = "brief.png"
@@ -159,9 +161,13 @@ def sign_in(page, server: DemoServer, account: str) -> None:
 def take(browser, server: DemoServer, shot: Shot, path: Path) -> bytes:
     """Open a page (signed in if the shot asks), hover what it asks for, and save the page or one element."""
     page = browser.new_page(viewport={"width": shot.width, "height": 800})
+    page.set_default_timeout(300_000)  # the first match fits the ranker: minutes on a busy machine
     if shot.account:
         sign_in(page, server, shot.account)
     page.goto(server.base + shot.path, wait_until="networkidle")
+    if shot.click:
+        page.locator(shot.click).first.click()
+        page.wait_for_load_state("networkidle")
     if shot.ready:
         page.locator(shot.ready).first.wait_for()
     if shot.element:

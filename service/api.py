@@ -18,6 +18,7 @@ from service.settings import Settings
 from service.web.deps import SignInRequired
 from service.web.errors import ERROR_RESPONSES, invalid_record, invalid_request, sign_in_required
 from service.web.limits import BodySizeLimit
+from service.web.query import BlankQueryParams
 
 SESSION_HOURS = 8
 DOCS_ASSETS = "/static/docs"
@@ -30,6 +31,7 @@ def create_app(settings: Settings) -> FastAPI:
         audit,
         chains,
         challenges,
+        enterprise_pages,
         enterprises,
         event_pages,
         events,
@@ -67,8 +69,9 @@ def create_app(settings: Settings) -> FastAPI:
         https_only=settings.cookie_secure,
     )
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BlankQueryParams)
     app.mount("/assets", StaticFiles(directory=APP_ASSETS), name="assets")
-    routers = (health, login, exports, enterprises, chains, rewards, geo, matching, events, event_pages, challenges)
-    for module in (*routers, imports, pages, audit):
+    routers = (health, login, exports, enterprises, enterprise_pages, chains, rewards, geo, matching)
+    for module in (*routers, events, event_pages, challenges, imports, pages, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from pydantic import BeforeValidator
 
 UNITS = {"": 1, "元": 1, "万": 10_000, "万元": 10_000, "亿": 100_000_000, "亿元": 100_000_000}
 _AMOUNT = re.compile(r"(?P<number>[0-9][0-9,，]*(?:\.[0-9]+)?)\s*(?P<unit>万元|亿元|万|亿|元)?")
@@ -26,3 +29,11 @@ def parse_yuan(text: str) -> int | None:
     if amount != amount.to_integral_value():
         raise ValueError("金额应精确到元")
     return int(amount)
+
+
+def _yuan_or_text(value: object) -> object:
+    return parse_yuan(value) if isinstance(value, str) else value
+
+
+# A parameter in 元 that also accepts what people type: "500万", "5,000,000元".
+Yuan = Annotated[int | None, BeforeValidator(_yuan_or_text)]

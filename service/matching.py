@@ -63,7 +63,8 @@ def contracts_from_db(session: Session) -> list[Contract]:
 def _state(session: Session) -> tuple:
     """Changes whenever enterprises, segment links or contracts change."""
     columns = (m.Enterprise.id, m.EnterpriseSegment.enterprise_id, m.EnterpriseSegment.segment_id, m.Contract.id)
-    return tuple(tuple(session.exec(select(func.count(c), func.sum(c))).one()) for c in columns)
+    aggregates = [select(f(c)).scalar_subquery() for c in columns for f in (func.count, func.sum)]
+    return tuple(session.exec(select(*aggregates)).one())  # one round trip for every request
 
 
 class RankerCache:
@@ -148,12 +149,25 @@ def build_query(
     unknown = [code for code in segments if code not in chain.segments]
     if unknown:
         raise MatchRequestError(f"segment：未知的产业链环节代码 {'、'.join(unknown)}")
+    if filters.get("max_km") is not None and not uscc and None in (filters.get("lon"), filters.get("lat")):
+        raise MatchRequestError("max_km：按距离筛选需要企业统一社会信用代码（uscc）或需求所在位置（lon、lat）")
     if not (uscc or need.strip() or segments):
         raise MatchRequestError("请提供企业统一社会信用代码（uscc）、需求描述（need）或环节代码（segment）之一")
     inferred = [] if segments or not need.strip() else classifier_for(chain.code).classify(Description(products=need))
     wanted = tuple(segments) or tuple(match.code for match in inferred)
     query = Query(direction=direction, firm=normalize(uscc) if uscc else None, text=need, segments=wanted, **filters)
     return query, inferred
+
+
+def off_chain(*, chain: Chain, need: str) -> dict:
+    """Why a need in words gets no shortlist of its own: the classifier puts it outside the chain."""
+    inside, _ = classifier_for(chain.code).node_probabilities([Description(products=need)])
+    probability = float(inside[0])
+    message = (
+        f"需求“{need}”不在{chain.name}的环节之内（属于本链的概率约 {probability:.0%}），"
+        "因此不推荐与之无关的企业。可在“环节”中直接选择所需环节，或换一种说法描述产品。"
+    )
+    return {"need": need, "inside_probability": round(probability, 3), "message": message}
 
 
 def shortlist_json(shortlist: Shortlist, inferred: list[SegmentMatch], market: Market) -> dict:
@@ -171,9 +185,16 @@ def shortlist_json(shortlist: Shortlist, inferred: list[SegmentMatch], market: M
 
 
 def find_partners(*, session: Session, chain: Chain, **request) -> dict:
-    """The shortlist for a request, as JSON-ready data; raises MatchRequestError or LookupError."""
+    """The shortlist for a request, as JSON-ready data; raises MatchRequestError or LookupError.
+
+    A need the classifier puts outside the chain, with no segment and no asking enterprise, gets no list
+    (``off_chain`` says why) rather than the chain's most popular enterprises."""
     query, inferred = build_query(chain=chain, **request)
+    outside = off_chain(chain=chain, need=query.text) if query.text.strip() and not query.segments else None
+    if outside is not None and query.firm is None:
+        empty = {"asker": None, "candidates": 0, "inferred_segments": [], "recommendations": [], "partners": []}
+        return {"direction": query.direction, **empty, "off_chain": outside}
     ranker = ranker_for(session=session, chain=chain)
     if query.firm is not None and query.firm not in ranker.market.index:
         raise LookupError(f"未找到统一社会信用代码为“{query.firm}”的企业")
-    return shortlist_json(ranker.rank(query), inferred, ranker.market)
+    return {**shortlist_json(ranker.rank(query), inferred, ranker.market), "off_chain": outside}

@@ -24,6 +24,7 @@ from geodata import towns as town_layer
 from service import models as m
 
 BATCH = 2000
+_STORED = set(m.Enterprise.__table__.c.keys())
 
 
 def _ids_by(session: Session, column, key_column) -> dict:
@@ -256,23 +257,66 @@ def replace_demo(
 
 
 def to_public(session: Session, enterprise: m.Enterprise) -> m.EnterprisePublic:
-    codes = session.exec(
-        select(m.Segment.code).join(m.EnterpriseSegment).where(m.EnterpriseSegment.enterprise_id == enterprise.id)
-    ).all()
-    town = session.get(m.Town, enterprise.town_id) if enterprise.town_id else None
-    park = session.get(m.Park, enterprise.park_id) if enterprise.park_id else None
-    return m.EnterprisePublic.model_validate(
-        enterprise, update={"segments": list(codes), "town": town and town.name, "park": park and park.name}
-    )
+    return to_public_many(session, [enterprise])[0]
 
 
-def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int) -> m.EnterprisesPublic:
+def to_public_many(session: Session, enterprises: list[m.Enterprise]) -> list[m.EnterprisePublic]:
+    """Enterprises with their segment codes, town and park: three queries, whatever the number of rows."""
+    codes = _segment_codes(session, [e.id for e in enterprises if e.id is not None])
+    towns = _names(session, m.Town, {e.town_id for e in enterprises})
+    parks = _names(session, m.Park, {e.park_id for e in enterprises})
+    return [
+        m.EnterprisePublic.model_validate(
+            e, update={"segments": codes.get(e.id, []), "town": towns.get(e.town_id), "park": parks.get(e.park_id)}
+        )
+        for e in enterprises
+    ]
+
+
+def _segment_codes(session: Session, ids: list[int]) -> dict[int, list[str]]:
+    codes: dict[int, list[str]] = {}
+    links = select(m.EnterpriseSegment.enterprise_id, m.Segment.code).join(m.Segment)
+    for enterprise_id, code in session.exec(links.where(m.EnterpriseSegment.enterprise_id.in_(ids))):
+        codes.setdefault(enterprise_id, []).append(code)
+    return codes
+
+
+def _names(session: Session, table: type[m.Town] | type[m.Park], ids: set[int | None]) -> dict[int, str]:
+    wanted = [id_ for id_ in ids if id_ is not None]
+    return dict(session.exec(select(table.id, table.name).where(table.id.in_(wanted))).all()) if wanted else {}
+
+
+# EnterprisePublic's stored fields, read as plain columns for the list (no ORM objects, no model per row)
+_PUBLIC_COLUMNS = [m.Enterprise.__table__.c[name] for name in m.EnterprisePublic.model_fields if name in _STORED]
+
+
+def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int) -> tuple[int, list[dict]]:
+    """How many enterprises match ``q`` (name or products), and one page of them as EnterprisePublic's JSON
+    fields plus ``town_id`` and ``park_id``: four queries for the whole page."""
     query = select(m.Enterprise)
     if q:
         query = query.where(or_(m.Enterprise.name.contains(q), m.Enterprise.products.contains(q)))
     count = session.exec(select(func.count()).select_from(query.subquery())).one()
-    rows = session.exec(query.order_by(m.Enterprise.id).offset(offset).limit(limit)).all()
-    return m.EnterprisesPublic(data=[to_public(session, row) for row in rows], count=count)
+    table = m.Enterprise.__table__
+    page = query.with_only_columns(*_PUBLIC_COLUMNS, table.c.town_id, table.c.park_id)
+    rows = [dict(row) for row in session.execute(page.order_by(table.c.id).offset(offset).limit(limit)).mappings()]
+    codes = _segment_codes(session, [row["id"] for row in rows])
+    towns = _names(session, m.Town, {row["town_id"] for row in rows})
+    parks = _names(session, m.Park, {row["park_id"] for row in rows})
+    for row in rows:
+        row.update(town=towns.get(row["town_id"]), park=parks.get(row["park_id"]), segments=codes.get(row["id"], []))
+    return count, rows
+
+
+def find_enterprises(*, session: Session, q: str, limit: int) -> list[m.Enterprise]:
+    """Enterprises whose name contains ``q`` or whose USCC starts with it; shortest names first."""
+    q = q.strip()
+    if not q:
+        return []
+    query = select(m.Enterprise).where(
+        or_(m.Enterprise.name.contains(q, autoescape=True), m.Enterprise.uscc.startswith(q.upper(), autoescape=True))
+    )
+    return list(session.exec(query.order_by(func.length(m.Enterprise.name), m.Enterprise.id).limit(limit)).all())
 
 
 def get_enterprise(*, session: Session, uscc: str) -> m.Enterprise | None:

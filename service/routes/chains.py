@@ -1,9 +1,8 @@
 from dataclasses import asdict
-from functools import cache
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field
 
@@ -11,29 +10,22 @@ from chainmap.classify import Description
 from chainmap.diagram import chain_svg
 from chainmap.model_store import classifier_for
 from chainmap.panorama import MAX_MIN_ENTERPRISES, GradeRule
-from chainmap.taxonomy import Chain, available_chains, load_named_chain
 from service import briefing
 from service import panorama as service_panorama
 from service.auth.permissions import Action, Principal, Reach, without_amounts
 from service.routes.pages import templates
 from service.routes.rewards import EXCEL, excel_response, file_answer
+from service.web.chains import all_chains, chain_named
 from service.web.deps import SessionDep, allowed
 
 router = APIRouter(tags=["chains"])
-
-
-@cache
-def _chain(code: str) -> Chain:
-    if code not in available_chains():
-        raise HTTPException(status_code=404, detail=f"未找到产业链“{code}”，可用：{'、'.join(available_chains())}")
-    return load_named_chain(code)
 
 
 @router.get("/api/chains", summary="已收录的产业链", dependencies=[allowed(Action.VIEW_PUBLIC)])
 def chains() -> list[dict]:
     return [
         {"code": c.code, "name": c.name, "group": c.group, "segments": len(c.segments), "edges": len(c.edges)}
-        for c in map(_chain, available_chains())
+        for c in all_chains()
     ]
 
 
@@ -51,7 +43,7 @@ class DescriptionIn(BaseModel):
 )
 def classify(code: str, body: DescriptionIn) -> list[dict]:
     description = Description(body.name, body.products, body.business_scope, body.industry_code.strip())
-    matches = classifier_for(_chain(code).code).classify(description)
+    matches = classifier_for(chain_named(code).code).classify(description)
     return [{**asdict(match), "display_name": match.display_name} for match in matches]
 
 
@@ -64,7 +56,7 @@ def panorama(
     median_share: float = Query(0.4, ge=0, le=1, allow_inf_nan=False),
 ) -> dict:
     rule = GradeRule(min_enterprises, median_share)
-    data = service_panorama.panorama_from_db(session=session, chain=_chain(code), rule=rule).to_json()
+    data = service_panorama.panorama_from_db(session=session, chain=chain_named(code), rule=rule).to_json()
     return data if who.reach(Action.VIEW_AMOUNTS) is Reach.ALL else without_amounts(data)  # type: ignore[return-value]
 
 
@@ -75,7 +67,7 @@ def panorama(
     **file_answer("image/svg+xml", "SVG 图"),
 )
 def diagram_svg(code: str, session: SessionDep) -> Response:
-    return Response(service_panorama.svg_for(session=session, chain=_chain(code)), media_type="image/svg+xml")
+    return Response(service_panorama.svg_for(session=session, chain=chain_named(code)), media_type="image/svg+xml")
 
 
 @router.get(
@@ -85,7 +77,7 @@ def diagram_svg(code: str, session: SessionDep) -> Response:
     **file_answer("image/png", "PNG 图"),
 )
 def diagram_png(code: str, session: SessionDep, width: int = Query(2400, ge=600, le=8000)) -> Response:
-    svg = service_panorama.svg_for(session=session, chain=_chain(code))
+    svg = service_panorama.svg_for(session=session, chain=chain_named(code))
     return Response(service_panorama.diagram_png(svg, width=width), media_type="image/png")
 
 
@@ -97,7 +89,7 @@ def diagram_png(code: str, session: SessionDep, width: int = Query(2400, ge=600,
 def panorama_excel(
     code: str, session: SessionDep, who: Annotated[Principal, allowed(Action.EXPORT_PANORAMA)]
 ) -> Response:
-    chain = _chain(code)
+    chain = chain_named(code)
     result = service_panorama.panorama_from_db(session=session, chain=chain)
     amounts = who.reach(Action.VIEW_AMOUNTS) is Reach.ALL
     return excel_response(
@@ -113,7 +105,7 @@ def panorama_excel(
     **file_answer("application/pdf", "PDF 文档"),
 )
 def brief_pdf(code: str, session: SessionDep) -> Response:
-    pdf = briefing.briefing_pdf(briefing.briefing_from_db(session=session, chain=_chain(code)))
+    pdf = briefing.briefing_pdf(briefing.briefing_from_db(session=session, chain=chain_named(code)))
     headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(f'{code}-产业链简报.pdf')}"}
     return Response(pdf, media_type="application/pdf", headers=headers)
 
@@ -122,7 +114,7 @@ def brief_pdf(code: str, session: SessionDep) -> Response:
     "/chains/{code}", response_class=HTMLResponse, include_in_schema=False, dependencies=[allowed(Action.VIEW_PUBLIC)]
 )
 def diagram_page(code: str, session: SessionDep, request: Request) -> HTMLResponse:
-    chain = _chain(code)
+    chain = chain_named(code)
     result = service_panorama.panorama_from_db(session=session, chain=chain)
     may_brief = request.state.principal.reach(Action.EXPORT_BRIEF) is not None
     context = {"chain": chain, "panorama": result, "svg": chain_svg(chain, result), "may_brief": may_brief}

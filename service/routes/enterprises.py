@@ -1,6 +1,7 @@
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -14,25 +15,40 @@ MAX_OFFSET = 1_000_000_000
 Viewer = Annotated[Principal, allowed(Action.VIEW_ENTERPRISES)]
 
 
-def _shown(session: Session, who: Principal, public: m.EnterprisePublic) -> m.EnterprisePublic:
+def _shown(who: Principal, e: m.Enterprise, public: m.EnterprisePublic) -> m.EnterprisePublic:
     """The revenue only for those whose reach covers the enterprise."""
-    e = session.get(m.Enterprise, public.id)
-    if e is None or not who.may(Action.VIEW_AMOUNTS, town_id=e.town_id, park_id=e.park_id, enterprise_id=e.id):
+    if not who.may(Action.VIEW_AMOUNTS, town_id=e.town_id, park_id=e.park_id, enterprise_id=e.id):
         public.revenue_yuan = None
     return public
 
 
-@router.get("", response_model=m.EnterprisesPublic, summary="企业列表（按名称或产品搜索）")
+@router.get("", response_model=m.EnterprisesPublic, response_class=JSONResponse, summary="企业列表（按名称或产品搜索）")
 def list_enterprises(
     session: SessionDep,
     who: Viewer,
     q: str | None = Query(None, max_length=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=500),
-) -> m.EnterprisesPublic:
-    listing = repository.list_enterprises(session=session, q=q, offset=offset, limit=limit)
-    listing.data = [_shown(session, who, public) for public in listing.data]
-    return listing
+) -> JSONResponse:
+    count, rows = repository.list_enterprises(session=session, q=q, offset=offset, limit=limit)
+    for row in rows:
+        reach = {"town_id": row.pop("town_id"), "park_id": row.pop("park_id"), "enterprise_id": row["id"]}
+        if not who.may(Action.VIEW_AMOUNTS, **reach):
+            row["revenue_yuan"] = None
+    # already the response model's JSON fields: sent as they are, not validated again row by row
+    return JSONResponse({"data": rows, "count": count})
+
+
+class Suggestion(BaseModel):
+    uscc: str
+    name: str
+    place: str = Field(description="所在园区或街镇")
+
+
+@router.get("/suggest", response_model=list[Suggestion], summary="企业名称或信用代码联想（最多 8 条）")
+def suggest(session: SessionDep, _who: Viewer, q: str = Query("", max_length=200)) -> list[Suggestion]:
+    found = repository.to_public_many(session, repository.find_enterprises(session=session, q=q, limit=8))
+    return [Suggestion(uscc=e.uscc, name=e.name, place=e.park or e.town or e.city) for e in found]
 
 
 def _stored(session: Session, uscc: str) -> m.Enterprise:
@@ -44,7 +60,8 @@ def _stored(session: Session, uscc: str) -> m.Enterprise:
 
 @router.get("/{uscc}", response_model=m.EnterprisePublic, summary="按统一社会信用代码查询企业")
 def get_enterprise(uscc: str, session: SessionDep, who: Viewer) -> m.EnterprisePublic:
-    return _shown(session, who, repository.to_public(session, _stored(session, uscc)))
+    stored = _stored(session, uscc)
+    return _shown(who, stored, repository.to_public(session, stored))
 
 
 @router.post(

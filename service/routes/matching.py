@@ -8,13 +8,14 @@ from pydantic import ValidationError, validate_call
 from starlette.datastructures import QueryParams
 
 from matching.signals import Direction, Scope
-from service import exports, forms, matching, repository
+from service import exports, matching, repository
 from service.auth.permissions import Action, Principal
+from service.forms import Yuan
 from service.models import BIGINT_MAX
 from service.routes.pages import templates
 from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, ensure_reach
-from service.web.errors import error_message
+from service.web.errors import FIELD_LABELS, error_message
 
 router = APIRouter(tags=["matching"])
 
@@ -25,11 +26,11 @@ def match_request(
     segment: list[str] = Query([], description="所需（或目标客户所在）环节代码，可多选"),
     lon: float | None = Query(None, ge=-180, le=180, description="需求所在位置（WGS-84），无企业代码时用于计算距离"),
     lat: float | None = Query(None, ge=-90, le=90),
-    budget_yuan: int | None = Query(None, ge=0, le=BIGINT_MAX, description="年度采购预算（元），用于测算协同奖励"),
+    budget_yuan: Annotated[Yuan, Query(ge=0, le=BIGINT_MAX, description="年度采购预算（元，可写“500万”）")] = None,
     scope: Scope = Query(Scope.ANY, description="local 仅松江；g60 G60九城；any 不限"),
     max_km: float | None = Query(None, gt=0, le=20_000, description="最大距离（公里）"),
     label: list[str] = Query([], description="必须具备的标签，如 专精特新"),
-    min_revenue_yuan: int | None = Query(None, ge=0, le=BIGINT_MAX, description="最低营业收入（元）"),
+    min_revenue_yuan: Annotated[Yuan, Query(ge=0, le=BIGINT_MAX, description="最低营业收入（元，可写“1亿”）")] = None,
     exclude_partners: bool = Query(True, description="已有合作伙伴单独列出，不进入推荐"),
     k: int = Query(10, ge=1, le=100),
 ) -> dict:
@@ -85,23 +86,11 @@ def shortlist_excel(
     return excel_response(lambda path: exports.write_shortlist(answer, path, demo=demo), f"{direction}.xlsx")
 
 
-# The page's fields as people read them, for its Chinese error messages.
-FIELD_NAMES = {
-    "direction": "查找方向",
-    "uscc": "企业统一社会信用代码",
-    "need": "需求描述",
-    "segment": "环节",
-    "lon": "经度",
-    "lat": "纬度",
-    "scope": "范围",
-    "max_km": "最大距离",
-    "label": "标签",
-    "budget_yuan": "年度预算",
-    "min_revenue_yuan": "最低营业收入",
-    "exclude_partners": "单列已有合作伙伴",
-    "k": "条数",
-}
-MONEY_FIELDS = ("budget_yuan", "min_revenue_yuan")
+# The page's fields, in the order they are checked.
+FORM_FIELDS = (
+    "direction", "uscc", "need", "segment", "lon", "lat", "scope", "max_km", "label", "budget_yuan",
+    "min_revenue_yuan", "exclude_partners", "k",
+)  # fmt: skip
 LIST_FIELDS = ("segment", "label")
 
 
@@ -111,36 +100,23 @@ def _validated_match_request() -> Callable[..., dict]:
     return validate_call(match_request)
 
 
-def _field_value(name: str, given: list[str]) -> object:
-    if name in LIST_FIELDS:
-        return given
-    return forms.parse_yuan(given[-1]) if name in MONEY_FIELDS else given[-1]
-
-
 def read_match_form(query: QueryParams) -> tuple[Direction, dict, dict[str, str]]:
-    """The /match form: blank fields are absent, money may be written in 元 or 万元.
-    Returns the direction, match_request's parameters and the Chinese error per field."""
-    values: dict = {}
+    """The /match form (blank fields are absent, money may be written in 元 or 万元): the direction,
+    match_request's parameters and the Chinese error per field."""
+    values: dict = {name: query.getlist(name) for name in FORM_FIELDS if name in query}
+    values = {name: given if name in LIST_FIELDS else given[-1] for name, given in values.items()}
     errors: dict[str, str] = {}
-    for name in FIELD_NAMES.keys() & set(query.keys()):
-        given = [value for value in query.getlist(name) if value.strip()]
-        if not given:
-            continue
-        try:
-            values[name] = _field_value(name, given)
-        except ValueError as exc:
-            errors[name] = f"{FIELD_NAMES[name]}：{exc}"
     try:
         direction = Direction(values.pop("direction", Direction.SUPPLIERS))
     except ValueError:
-        errors["direction"] = f"{FIELD_NAMES['direction']}：应为供应商或客户"
+        errors["direction"] = f"{FIELD_LABELS['direction']}：应为供应商或客户"
         direction = Direction.SUPPLIERS
     try:
-        params = _validated_match_request()(**{k: v for k, v in values.items() if k not in errors})
+        params = _validated_match_request()(**values)
     except ValidationError as exc:
         for error in exc.errors():
             name = str(error["loc"][0])
-            errors.setdefault(name, f"{FIELD_NAMES.get(name, name)}：{error_message(dict(error))}")
+            errors.setdefault(name, f"{FIELD_LABELS.get(name, name)}：{error_message(dict(error))}")
         params = {}
     return direction, params, errors
 

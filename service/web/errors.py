@@ -38,7 +38,30 @@ MESSAGES = {
     "json_type": "请求体不是有效的 JSON",
     "date_parsing": "应为日期（YYYY-MM-DD）",
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "value_error": "{error}",  # a validator's own (Chinese) message, e.g. forms.parse_yuan's
+    "value_error": "{error}",
+}
+
+# Request fields as people read them, for the messages: "max_km（最大距离）：应大于 0".
+FIELD_LABELS = {
+    "direction": "查找方向",
+    "uscc": "企业统一社会信用代码",
+    "need": "需求描述",
+    "segment": "环节",
+    "lon": "经度",
+    "lat": "纬度",
+    "scope": "范围",
+    "max_km": "最大距离",
+    "label": "标签",
+    "budget_yuan": "年度预算",
+    "min_revenue_yuan": "最低营业收入",
+    "exclude_partners": "单列已有合作伙伴",
+    "k": "条数",
+    "q": "搜索词",
+    "limit": "每页条数",
+    "offset": "起始位置",
+    "width": "宽度",
+    "min_enterprises": "最少企业数",
+    "median_share": "中位数比例",
 }
 
 
@@ -57,7 +80,8 @@ def field_errors(errors: list[dict]) -> list[dict]:
     result = []
     for error in errors:
         location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
-        result.append({"field": location, "msg": f"{location or '请求'}：{error_message(error)}"})
+        named = f"{location}（{FIELD_LABELS[location]}）" if location in FIELD_LABELS else location or "请求"
+        result.append({"field": location, "msg": f"{named}：{error_message(error)}"})
     return result
 
 

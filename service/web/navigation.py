@@ -18,9 +18,10 @@ class NavItem(NamedTuple):
 
 
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("首页", "/"),
+    NavItem("首页", "/?chain={chain}"),
     NavItem("全景地图", "/map"),
     NavItem("产业链图谱", "/chains/{chain}"),
+    NavItem("企业查询", "/enterprises"),
     NavItem("伙伴匹配", "/match"),
     NavItem("揭榜挂帅", "/challenges"),
     NavItem("对接会", "/events"),

@@ -23,7 +23,11 @@ def test_every_leaf_has_one_box_coloured_by_its_grade(chain, small_demo):
         assert group.find(f"{SVG}rect").get("fill") == FILL[grade]
         texts = "".join(t.text or "" for t in group.iter(f"{SVG}text"))
         assert chain.segments[code].name[:10] in texts
-        assert f"企业 {panorama.segments[code].enterprises}" in texts
+        if chain.segments[code].tier is Tier.SCENARIO:  # a demand: counted by the enterprises that can serve it
+            serving = sum(panorama.segments[e.supplier].enterprises for e in chain.edges if e.buyer == code)
+            assert f"可供给企业 {serving}" in texts and serving > 0
+        else:
+            assert f"企业 {panorama.segments[code].enterprises}" in texts
 
 
 def test_tiers_run_left_to_right(chain, small_demo):

@@ -1,0 +1,102 @@
+"""The application shell in a real headless chromium: navigation, the /match form, enterprise search."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from chainmap.taxonomy import load_named_chain
+from scripts.screenshot import demo_server, launch, sign_in
+from service.web.navigation import NAVIGATION
+
+pytestmark = pytest.mark.browser
+FIRST_MATCH_MS = 300_000  # the first match fits the ranker, minutes on a busy machine
+expect.set_options(timeout=FIRST_MATCH_MS)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with demo_server(enterprises=300) as running:
+        yield running
+
+
+@pytest.fixture
+def page(server):
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(FIRST_MATCH_MS)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        sign_in(page, server, "demo-admin")
+        yield page
+        browser.close()
+        assert errors == []
+
+
+def test_the_header_leads_to_every_page_and_every_chain(server, page):
+    for item in NAVIGATION:
+        page.goto(server.base + "/")
+        page.locator("header.app .links a", has_text=item.label).click()
+        page.wait_for_load_state()
+        assert page.url == server.base + item.href("smart_terminal"), item
+        if item.path != "/map":  # the map page is not a layout page (its own work package)
+            assert page.title().endswith("· chainmap") and page.locator("header.app").count() == 1, item
+    page.goto(server.base + "/")
+    page.locator("details.chain-switch summary").click()
+    page.locator("details.chain-switch a", has_text="生命健康").click()
+    chain = load_named_chain("life_health")
+    expect(page.locator("h1")).to_have_text(f"{chain.name}图谱")
+    expect(page.locator("details.chain-switch summary")).to_have_text(chain.name)
+    page.locator("header.app .links a", has_text="首页").click()
+    expect(page.locator("h1")).to_have_text(f"{chain.name}全景")  # the switcher's chain stays in view
+    assert "区经委管理员" in page.locator("header.app .account").inner_text()
+
+
+def test_the_match_form_with_empty_optional_fields(server, page):
+    page.goto(server.base + "/match")
+    page.fill("input[name=need]", "激光雷达，用于服务机器人避障")
+    page.click("form.match-form button[type=submit]")
+    expect(page.locator("main table tbody tr")).to_have_count(10)
+    assert "max_km=&" in page.url and page.locator(".field-error").count() == 0
+
+
+def test_the_match_form_with_every_field_filled(server, page):
+    page.goto(server.base + "/match")
+    page.select_option("select[name=segment]", "ST.SENS.LIDAR")
+    page.select_option("select[name=scope]", "local")
+    page.select_option("select[name=label]", "高新技术企业")
+    page.fill("input[name=budget_yuan]", "500万")
+    page.fill("input[name=k]", "5")
+    page.click("form.match-form button[type=submit]")
+    rows = page.locator("main table tbody tr")
+    expect(rows.first).to_contain_text("激光雷达")
+    assert 1 <= rows.count() <= 5
+    expect(page.locator("p.reward")).to_contain_text("首年可获奖励约50万元")
+    assert page.locator("input[name=budget_yuan]").input_value() == "500万"
+    page.fill("input[name=budget_yuan]", "五百万")
+    page.click("form.match-form button[type=submit]")
+    expect(page.locator(".field-error")).to_have_text(re.compile("年度预算：应为金额"))
+
+
+def test_enterprise_search_suggests_and_opens_the_enterprise_page(server, page):
+    page.goto(server.base + "/chains/smart_terminal")
+    page.locator("#enterprise-search").press_sequentially("传感", delay=30)
+    suggestion = page.locator("#enterprise-suggestions a").first
+    expect(suggestion).to_be_visible()
+    name = suggestion.evaluate("a => a.firstChild.textContent")
+    suggestion.click()
+    expect(page.locator("h1")).to_have_text(name)
+    assert "/enterprises/" in page.url
+    expect(page.locator("main")).to_contain_text("所属产业链环节")
+    page.locator("a[role=button]", has_text="找供应商").click()
+    expect(page.locator("main table tbody tr").first).to_be_visible()
+    assert page.locator("main").inner_text().count(name) >= 1
+
+
+def test_enter_in_the_search_box_lists_the_matches(server, page):
+    page.goto(server.base + "/")
+    page.fill("#enterprise-search", "示例")
+    page.press("#enterprise-search", "Enter")
+    expect(page.locator("h1")).to_have_text("企业查询")
+    assert page.locator("main table tbody tr a").count() == 50
