@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, col, or_, select
 
 from chainmap.records import Label, SegmentSource
 from chainmap.taxonomy import Chain
 from geodata.placement import PlacementMethod
+from matching.challenges import Status
 from matching.reward import RewardLine, RewardParams
 from service import models as m
 from service import rewards
+from service.challenge_views import RESPONSE_LABELS
+from service.events import ROLE_LABELS
 
 SOURCE_LABELS = {
     SegmentSource.DECLARED: "企业申报",
@@ -164,3 +167,40 @@ def reward_lines(*, session: Session, chain: Chain, uscc: str) -> list[tuple[Rew
         for line in report.lines
         if uscc in (line.buyer, line.seller)
     ]
+
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """Where the enterprise meets 揭榜挂帅 and 对接会, each row with its state in words."""
+
+    published: list[tuple[m.Challenge, str]]  # its needs (drafts left out)
+    responded: list[tuple[m.Challenge, str]]  # its answers (揭榜), for those who may see its amounts
+    events: list[tuple[m.MatchmakingSession, str]]  # conferences it registered for, with its role
+
+
+def involvement(*, session: Session, enterprise_id: int, with_responses: bool) -> Involvement:
+    newest_first = col(m.Challenge.id).desc()
+    published = session.exec(
+        select(m.Challenge)
+        .where(m.Challenge.publisher_id == enterprise_id, m.Challenge.status != Status.DRAFT.value)
+        .order_by(newest_first)
+    ).all()
+    answers = (
+        select(m.Challenge, m.ChallengeResponse.status)
+        .join(m.ChallengeResponse, col(m.ChallengeResponse.challenge_id) == m.Challenge.id)
+        .where(m.ChallengeResponse.responder_id == enterprise_id)
+        .order_by(newest_first)
+    )
+    responded = session.exec(answers).all() if with_responses else []
+    events = session.exec(
+        select(m.MatchmakingSession, m.EventParticipant.role)
+        .join(m.EventParticipant, col(m.EventParticipant.session_id) == m.MatchmakingSession.id)
+        .where(m.EventParticipant.enterprise_id == enterprise_id)
+        .order_by(col(m.MatchmakingSession.held_on).desc())
+    ).all()
+    return Involvement(
+        published=[(c, Status(c.status).label) for c in published],
+        responded=[(c, RESPONSE_LABELS.get(status, status)) for c, status in responded],
+        events=[(event, ROLE_LABELS.get(role, role)) for event, role in events],
+    )

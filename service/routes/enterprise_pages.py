@@ -38,6 +38,9 @@ def enterprise_page(uscc: str, request: Request, session: SessionDep, who: Viewe
         "partners_shown": who.may(Action.MATCH, **reach),
         "amounts": amounts,
         "stages": rewards.STAGES,
+        "involved": enterprise_profile.involvement(
+            session=session, enterprise_id=enterprise.id, with_responses=amounts
+        ),
         "rewards": enterprise_profile.reward_lines(session=session, chain=chain, uscc=enterprise.uscc)
         if amounts
         else [],
