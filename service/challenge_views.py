@@ -40,7 +40,7 @@ class ChallengePublic(BaseModel):
     status_label: str
     is_demo: bool
     moves: list[dict] = Field(default_factory=list, description="[{target, name}]：当前账户可执行的状态变更")
-    history: list[dict] = Field(default_factory=list, description="[{source, target, actor, at, note}]")
+    history: list[dict] = Field(default_factory=list, description="[{source, target, change, actor, at, note}]")
     attachments: list[dict] = Field(default_factory=list, description="[{id, filename, size_bytes, content_type}]")
     responses: list[dict] = Field(default_factory=list, description="当前账户可见的揭榜方案")
 
@@ -108,6 +108,7 @@ def to_public(
         {
             "source": h.source,
             "target": h.target,
+            "change": f"{Status(h.source).label if h.source else '—'} → {Status(h.target).label}",
             "actor": h.actor,
             "at": h.at.isoformat(timespec="minutes"),
             "note": h.note,

@@ -96,8 +96,10 @@ class RankerCache:
         with self._lock:
             self._fitted = {where: (state, reindexed, (market, contracts))}
             if not self._refitting():
+                # not a daemon: the interpreter waits for the fit at exit, instead of killing LightGBM's
+                # threads mid-fit ("terminate called without an active exception", an abort)
                 self.refit = threading.Thread(
-                    target=self._fit, args=(where, state, market, contracts), name="ranker-refit", daemon=True
+                    target=self._fit, args=(where, state, market, contracts), name="ranker-refit"
                 )
                 self.refit.start()
         return reindexed

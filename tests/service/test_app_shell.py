@@ -141,3 +141,8 @@ def test_pages_share_one_layout_with_the_vendored_stylesheet(visitor, admin, fir
     assert visitor.get("/assets/vendor/pico/pico.min.css").status_code == 200
     assert visitor.get("/assets/search.js").status_code == 200
     assert "区经委管理员" in admin.get("/match").text and Role.ADMIN.label == "区经委管理员"
+
+
+def test_the_home_page_leads_to_challenges_and_conferences(visitor):
+    body = visitor.get("/").text.split("<main", 1)[1]  # the page itself, not the header's navigation
+    assert 'href="/challenges"' in body and 'href="/events"' in body

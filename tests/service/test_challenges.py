@@ -172,6 +172,7 @@ def test_the_lifecycle_end_to_end_with_who_may_do_what(app, people, firms):
         "contracted",
         "accepted",
     ]
+    assert shown["history"][1]["change"] == "草稿 → 待审核" and shown["history"][0]["change"].startswith("— → ")
     assert {r["responder_uscc"]: r["status"] for r in shown["responses"]} == {
         first.uscc: "awarded",
         firms[2].uscc: "not_selected",
