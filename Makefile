@@ -40,6 +40,8 @@ bench: $(STAMP) system-deps
 	$(BIN)/chainmap bench-match --demo
 	$(BIN)/python -m scripts.bench_match
 	$(BIN)/python -m scripts.bench_schedule
+	$(BIN)/python -m scripts.bench_import
+	$(BIN)/python -m scripts.bench_api
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
