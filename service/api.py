@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.staticfiles import StaticFiles
 from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from chainmap.records import InvalidRecord
@@ -58,6 +59,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(InvalidRecord, invalid_record)
     app.add_exception_handler(RequestValidationError, invalid_request)
     app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(HTTPException, pages.error_page)
     app.state.login_attempts = {}
     app.state.import_jobs = ImportJobs()  # in-process background imports (see service.imports.jobs)
     app.add_middleware(

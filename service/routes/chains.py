@@ -116,6 +116,12 @@ def brief_pdf(code: str, session: SessionDep) -> Response:
 def diagram_page(code: str, session: SessionDep, request: Request) -> HTMLResponse:
     chain = chain_named(code)
     result = service_panorama.panorama_from_db(session=session, chain=chain)
-    may_brief = request.state.principal.reach(Action.EXPORT_BRIEF) is not None
-    context = {"chain": chain, "panorama": result, "svg": chain_svg(chain, result), "may_brief": may_brief}
+    who = request.state.principal
+    context = {
+        "chain": chain,
+        "panorama": result,
+        "svg": chain_svg(chain, result),
+        "may_brief": who.reach(Action.EXPORT_BRIEF) is not None,
+        "may_export": who.reach(Action.EXPORT_PANORAMA) is not None,
+    }
     return templates.TemplateResponse(request, "chain.html", context)

@@ -2,8 +2,10 @@ from collections import Counter
 from pathlib import Path
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException
 
 from chainmap.policies import cite
 from service import repository
@@ -48,3 +50,17 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         "demo": repository.has_demo(session=session),
     }
     return templates.TemplateResponse(request, "home.html", context)
+
+
+HEADINGS = {403: "没有权限", 404: "未找到", 405: "不支持的操作", 409: "操作冲突", 413: "文件过大"}
+
+
+async def error_page(request: Request, exc: Exception) -> Response:
+    """An error met by a person in a browser is a page, with the header and a way back; the API's stay JSON."""
+    assert isinstance(exc, HTTPException)
+    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+        return await http_exception_handler(request, exc)
+    known = isinstance(exc.detail, str) and exc.detail != HTTPException(exc.status_code).detail  # not the bare reason
+    fallback = "没有这个页面，或它已被删除。" if exc.status_code == 404 else "请求未能完成。"
+    context = {"heading": HEADINGS.get(exc.status_code, "出错了"), "message": exc.detail if known else fallback}
+    return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code, headers=exc.headers)

@@ -93,10 +93,12 @@ def test_the_diagram_and_map_pages_are_drawn(pdf):
 
 def test_the_chain_page_offers_the_briefing_to_staff_only(app, sign_in):
     client = TestClient(app)
-    assert "brief.pdf" not in client.get("/chains/smart_terminal").text
+    public = client.get("/chains/smart_terminal").text
+    assert "brief.pdf" not in public and "panorama.xlsx" not in public  # no links a visitor is refused
     assert client.get("/api/chains/smart_terminal/brief.pdf").status_code == 401
     sign_in(client, Role.ADMIN)
-    assert 'href="/api/chains/smart_terminal/brief.pdf"' in client.get("/chains/smart_terminal").text
+    staff = client.get("/chains/smart_terminal").text
+    assert all(f'href="/api/chains/smart_terminal/{file}"' in staff for file in ("brief.pdf", "panorama.xlsx"))
 
 
 def test_cli_writes_the_briefing_and_refuses_an_unknown_chain(app, tmp_path, monkeypatch):

@@ -84,6 +84,8 @@ def test_enterprise_search_suggests_and_opens_the_enterprise_page(server, page):
     page.locator("#enterprise-search").press_sequentially("传感", delay=30)
     suggestion = page.locator("#enterprise-suggestions a").first
     expect(suggestion).to_be_visible()
+    boxes = [a.bounding_box() for a in page.locator("#enterprise-suggestions a").all()[:3]]
+    assert len(boxes) == 3 and boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"]  # a list, one under the other
     name = suggestion.evaluate("a => a.firstChild.textContent")
     suggestion.click()
     expect(page.locator("h1")).to_have_text(name)
@@ -100,3 +102,13 @@ def test_enter_in_the_search_box_lists_the_matches(server, page):
     page.press("#enterprise-search", "Enter")
     expect(page.locator("h1")).to_have_text("企业查询")
     assert page.locator("main table tbody tr a").count() == 50
+
+
+def test_a_missing_page_is_a_page_with_the_header_and_a_way_home(server, page):
+    response = page.goto(server.base + "/enterprises/913101174JURQ2839L")
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("未找到")
+    expect(page.locator("main")).to_contain_text("913101174JURQ2839L")
+    expect(page.locator("header.app nav a").first).to_be_visible()
+    page.locator("main a", has_text="返回首页").click()
+    expect(page.locator("h1")).to_contain_text("全景")
