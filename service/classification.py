@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 from chainmap.classify import Description, SegmentClassifier, SegmentMatch
 from chainmap.records import InvalidRecord, SegmentSource
 from service import models as m
+from service import repository
 from service.repository import BATCH, get_enterprise, segment_ids
 
 EVIDENCE_LENGTH = 512
@@ -92,8 +93,7 @@ def classify_stored(
             assigned += bool(matches)
             changed += enterprise_id in before and before[enterprise_id] != {match.code for match in matches}
             links += [_link(enterprise_id, ids[match.code], match, classifier.model_key) for match in matches]
-        if links:
-            session.execute(m.EnterpriseSegment.__table__.insert(), links)  # type: ignore[attr-defined]
+        repository.insert_rows(session, m.EnterpriseSegment.__table__, links)  # type: ignore[attr-defined]
         written += len(links)
         if progress:
             progress(start + len(chunk), len(todo))

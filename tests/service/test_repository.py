@@ -35,6 +35,18 @@ def test_a_valid_enterprise_is_stored_with_its_segment_and_labels(session):
     assert (public.town, public.park) == ("洞泾镇", "洞泾人工智能产业基地")
 
 
+def test_bulk_writes_keep_every_value_and_fill_the_defaults(session):
+    """On PostgreSQL the rows go in by COPY, around SQLAlchemy: the stored rows must not tell."""
+    address = "上海市松江区洞泾镇沪松公路1号"
+    record = replace(VALID, aliases=("测试精机", "Test Precision"), address=address, revenue_yuan=12_345)
+    repository.add_enterprises(session=session, records=[record], chain_code="smart_terminal")
+    stored = repository.get_enterprise(session=session, uscc=VALID.uscc)
+    assert stored.aliases == ["测试精机", "Test Precision"] and stored.address == record.address
+    assert stored.revenue_yuan == 12_345 and stored.created_at is not None and stored.is_specialized
+    link = session.exec(select(m.EnterpriseSegment).where(m.EnterpriseSegment.enterprise_id == stored.id)).one()
+    assert link.confidence == 1.0 and link.source == "declared"
+
+
 @pytest.mark.parametrize(
     ("change", "field", "message"),
     [
