@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
-from collections.abc import Iterator
 from dataclasses import asdict
 from enum import StrEnum
 from pathlib import Path
@@ -22,7 +20,7 @@ from service.cli_challenges import challenge_app
 from service.cli_events import event_app
 from service.cli_export import export_app
 from service.cli_import import import_app
-from service.cli_paths import readable_file, writable_file
+from service.cli_paths import readable_file, refused, writable_file
 from service.cli_users import users_app
 
 if TYPE_CHECKING:
@@ -37,16 +35,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-@contextlib.contextmanager
-def refused(*errors: type[Exception]) -> Iterator[None]:
-    """Print a user error in Chinese and exit with status 2 instead of a traceback."""
-    try:
-        yield
-    except errors as exc:
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(2) from exc
 
 
 def _settings() -> Settings:

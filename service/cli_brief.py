@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from service.cli_paths import fail
+
 brief_app = typer.Typer(help="The printable briefing (PDF)")
 
 
@@ -27,16 +29,11 @@ def brief(
     try:
         spec = load_named_chain(chain or settings.chain)
     except KeyError as exc:
-        typer.echo(f"错误：{exc.args[0]}", err=True)
-        raise typer.Exit(2) from exc
+        fail(exc.args[0])
     try:
         with Session(make_engine(settings)) as session:
             document = briefing.briefing_from_db(session=session, chain=spec)
-    except (OperationalError, ProgrammingError) as exc:  # no tables: a database never initialised
-        typer.echo(
-            "错误：数据库尚未初始化或无法读取（见 CHAINMAP_DATABASE_URL；请先运行 chainmap init 或 chainmap demo）",
-            err=True,
-        )
-        raise typer.Exit(2) from exc
+    except (OperationalError, ProgrammingError):  # no tables: a database never initialised
+        fail("数据库尚未初始化或无法读取（见 CHAINMAP_DATABASE_URL；请先运行 chainmap init 或 chainmap demo）")
     out.write_bytes(briefing.briefing_pdf(document))
     typer.echo(f"已写出简报：{out}（{out.stat().st_size / 1e6:.1f} MB）")

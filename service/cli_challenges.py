@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from matching.challenges import IllegalTransition, Kind, Status
+from service.cli_paths import fail, refused
 
 if TYPE_CHECKING:  # database modules are imported by the commands (fast start-up)
     from sqlmodel import Session
@@ -22,23 +23,18 @@ challenge_app = typer.Typer(help="揭榜挂帅: publish needs, move them through
 def _session() -> Iterator[Session]:
     """A session whose refusals are one Chinese line on stderr and exit 2; the command commits."""
     from pydantic import ValidationError
-    from sqlmodel import Session
 
     from service import challenge_files, challenges
-    from service.db import make_engine
-    from service.settings import Settings
+    from service.cli import _session as session_for
+    from service.cli import _settings
     from service.web.errors import field_errors
 
-    with Session(make_engine(Settings())) as session:
+    user_errors = (IllegalTransition, challenges.ChallengeError, challenge_files.AttachmentRefused, LookupError)
+    with session_for(_settings()) as session, refused(*user_errors):
         try:
             yield session
         except ValidationError as exc:
-            message = "；".join(e["msg"] for e in field_errors(exc.errors()))  # type: ignore[arg-type]
-            typer.echo(f"错误：{message}", err=True)
-            raise typer.Exit(2) from exc
-        except (IllegalTransition, challenges.ChallengeError, challenge_files.AttachmentRefused, LookupError) as exc:
-            typer.echo(f"错误：{exc}", err=True)
-            raise typer.Exit(2) from exc
+            fail("；".join(e["msg"] for e in field_errors(exc.errors())))  # type: ignore[arg-type]
 
 
 def _operator():

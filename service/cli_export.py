@@ -29,17 +29,14 @@ def enterprises(
     chain: str | None = typer.Option(None, "--chain", help="Chain code (default: CHAINMAP_CHAIN)"),
 ) -> None:
     """Enterprises with segments, town, park, labels, revenue and position, filtered like the map."""
-    from sqlmodel import Session
-
     from chainmap.records import InvalidRecord
     from chainmap.taxonomy import load_named_chain
     from service import exports
-    from service.db import make_engine
-    from service.settings import Settings
+    from service.cli import _session, _settings
 
-    settings = Settings()
+    settings = _settings()
     spec = load_named_chain(chain or settings.chain)
-    with Session(make_engine(settings)) as session:
+    with _session(settings) as session:
         try:
             where = exports.checked_filter(
                 session=session, chain=spec, segment=segment, town=town, park=park, label=label

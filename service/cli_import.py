@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from geodata.crs import Datum
+from service.cli_paths import fail
 
 import_app = typer.Typer(
     help="Import enterprises or contracts from CSV or Excel (any encoding, Chinese headers)", no_args_is_help=True
@@ -26,8 +27,7 @@ def _run(kind: str, file: Path, *, dry_run: bool, skip_bad: bool, report: Path |
     from service.tables import TableFileError
 
     if dry_run and skip_bad:
-        typer.echo("错误：--dry-run 与 --skip-bad 只能选一个", err=True)
-        raise typer.Exit(2)
+        fail("--dry-run 与 --skip-bad 只能选一个")
     mode = Mode.DRY_RUN if dry_run else Mode.SKIP_BAD if skip_bad else Mode.ALL
     settings = cli._settings()
     cli._initialise(settings)

@@ -1,8 +1,11 @@
-"""Checks of the files a command reads or writes, before it does any work: one Chinese line and exit 2."""
+"""How a command refuses: one Chinese line on stderr and exit 2, for a user error and for a file it reads or writes
+that will not do (checked before any work)."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import typer
@@ -12,6 +15,15 @@ def fail(message: str) -> None:
     """A user error: one Chinese line on stderr, exit status 2."""
     typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def refused(*errors: type[Exception]) -> Iterator[None]:
+    """These errors are the user's: their message instead of a traceback (``fail``)."""
+    try:
+        yield
+    except errors as exc:
+        fail(str(exc))
 
 
 def readable_file(path: Path | None) -> Path | None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from service.auth.permissions import Role
+from service.cli_paths import refused
 
 if TYPE_CHECKING:  # the database and account modules are imported by the commands that use them (fast start-up)
     from sqlmodel import Session
@@ -28,12 +29,8 @@ def _accounts_session() -> Iterator[Session]:
     from service.db import make_engine
     from service.settings import Settings
 
-    with Session(make_engine(Settings())) as session:
-        try:
-            yield session
-        except accounts.AccountError as exc:
-            typer.echo(f"错误：{exc}", err=True)
-            raise typer.Exit(2) from exc
+    with Session(make_engine(Settings())) as session, refused(accounts.AccountError):
+        yield session
 
 
 def _audit(session: Session, action: str, username: str, after: dict | None = None) -> None:
