@@ -15,6 +15,7 @@ from service import models as m
 from service.auth.permissions import Action, Principal
 from service.challenges import history, parties, publisher_of, reaches, responses
 
+DECIDED = frozenset({Status.AWARDED, Status.CONTRACTED, Status.ACCEPTED})  # a decision sheet to print
 RESPONSE_LABELS = {"submitted": "已提交", "awarded": "中榜", "not_selected": "未中榜"}
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from sqlmodel import Session, col, select
@@ -20,13 +19,9 @@ from matching.challenges import IllegalTransition, Kind, Party, Status, check_mo
 from service import audit, forms, repository
 from service import models as m
 from service.auth.permissions import Action, Principal, Reach, Role
+from service.clock import LOCAL_TIME, today
 
-LOCAL_TIME = ZoneInfo("Asia/Shanghai")  # deadlines are the district's calendar days
 VISIBLE_TO_ALL = frozenset({Status.PUBLISHED, Status.CLOSED, Status.AWARDED, Status.CONTRACTED, Status.ACCEPTED})
-
-
-def today() -> date:
-    return datetime.now(LOCAL_TIME).date()
 
 
 class ChallengeError(ValueError):
@@ -103,6 +98,12 @@ def parties(session: Session, who: Principal, challenge: m.Challenge) -> frozens
 
 def may_see(session: Session, who: Principal, challenge: m.Challenge) -> bool:
     return Status(challenge.status) in VISIBLE_TO_ALL or reaches(session, who, Action.MOVE_CHALLENGE, challenge)
+
+
+def visible_statuses(who: Principal) -> list[Status]:
+    """The states whose challenges this principal may find: all to those who publish and move challenges,
+    the public ones to the others."""
+    return [s for s in Status if s in VISIBLE_TO_ALL or who.reach(Action.MOVE_CHALLENGE) is not None]
 
 
 def get(*, session: Session, who: Principal, challenge_id: int) -> m.Challenge:

@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select
 
+from chainmap.policies import cite
 from chainmap.taxonomy import Chain
 from matching.challenges import Kind, Status
 from service import challenges
@@ -74,7 +75,8 @@ def load(session: Session, chain: Chain) -> int:
         department="区教育局",
         title="智慧教育终端：全区 30 所中小学智慧教室（示例）",
         description=(
-            "应用场景需求（000 三(四)8）：为 30 所中小学各建 1 间智慧教室，需 AI 学习终端、互动大屏与教学平台。"
+            f"应用场景需求（{cite('000 三(四)8')}）："
+            "为 30 所中小学各建 1 间智慧教室，需 AI 学习终端、互动大屏与教学平台。"
         ),
         specification="每校约 50 台 AI 学习终端（国产芯片优先）、1 块 86 寸互动大屏；含三年运维。",
         segments=["ST.AIT.PC", "ST.DISP", "ST.SW.PLAT"],

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, func, select
 
 from service import models as m
 from service.auth.permissions import Action, Principal
+from service.clock import today
 from service.event_schedule import outcome_label
 from service.event_sheets import Takeaways
 from service.events import (
@@ -22,6 +23,7 @@ from service.events import (
 )
 
 SIDE_LABELS = {"host": "主持方提出", "visitor": "来访方提出", "matcher": "系统推荐"}
+HELD_LABEL = "已举办"  # an event whose day is over, whatever its schedule's state
 
 
 def _count(session: Session, table, event: m.MatchmakingSession) -> int:
@@ -29,13 +31,15 @@ def _count(session: Session, table, event: m.MatchmakingSession) -> int:
 
 
 def summary(*, session: Session, event: m.MatchmakingSession) -> dict:
+    past = event.held_on < today()
     return {
         "id": event.id,
         "name": event.name,
         "held_on": event.held_on.isoformat(),
         "venue": event.venue,
         "status": event.status,
-        "status_label": STATUS_LABELS.get(event.status, event.status),
+        "status_label": HELD_LABEL if past else STATUS_LABELS.get(event.status, event.status),
+        "past": past,
         "slots": [slot.label for slot in slots(event)],
         "max_meetings_per_visitor": event.max_meetings_per_visitor,
         "is_demo": event.is_demo,
@@ -43,6 +47,19 @@ def summary(*, session: Session, event: m.MatchmakingSession) -> dict:
         "requests": _count(session, m.MeetingRequest, event),
         "meetings": _count(session, m.Meeting, event),
     }
+
+
+def plain_report(report: dict) -> str:
+    """A schedule's report as officials read it: "已排会面 57 场，已是最优安排", and what could not be kept."""
+    parts = [
+        f"已排会面 {report['meetings']} 场",
+        "已是最优安排" if report["proven_optimal"] else "为限定时间内找到的最好安排",
+    ]
+    if report["unscheduled"]:
+        parts.append(f"{report['unscheduled']} 对会面请求未能安排")
+    if report["moved_confirmed"] or report["dropped_confirmed"]:
+        parts.append(f"已发布的会面调整 {report['moved_confirmed']} 场、取消 {report['dropped_confirmed']} 场")
+    return "，".join(parts)
 
 
 def detail(*, session: Session, event: m.MatchmakingSession, who: Principal) -> dict:

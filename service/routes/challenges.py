@@ -86,7 +86,7 @@ def list_page(request: Request, session: SessionDep, who: Viewer, status: str = 
     return _page(
         request,
         "challenges.html",
-        {"items": shown, "statuses": list(Status), "status": status, "may_publish": may_publish},
+        {"items": shown, "statuses": challenges.visible_statuses(who), "status": status, "may_publish": may_publish},
     )
 
 
@@ -129,11 +129,13 @@ def _detail_context(
 ) -> dict:
     challenge = found(session, who, challenge_id)
     shown = challenge_views.to_public(session, who, challenge, request.app.state.chain)
+    may_review = challenges.reaches(session, who, Action.REVIEW_CHALLENGE, challenge)
     return {
         "c": shown,
         "error": error,
         "may_respond": who.reach(Action.RESPOND_CHALLENGE) is not None and shown.status is Status.PUBLISHED,
-        "may_review": challenges.reaches(session, who, Action.REVIEW_CHALLENGE, challenge),
+        "may_review": may_review,
+        "may_print": may_review and shown.status in challenge_views.DECIDED,
         "may_files": who.reach(Action.VIEW_CHALLENGE_FILES) is not None,
     }
 
@@ -199,6 +201,7 @@ def _shortlist_context(
         "short": short,
         "decision": challenge_shortlist.decision(session=session, challenge=challenge),
         "may_invite": who.reach(Action.INVITE_CANDIDATES) is not None and challenge.status == Status.PUBLISHED,
+        "may_print": challenge.status in challenge_views.DECIDED,
         "error": error,
     }
 

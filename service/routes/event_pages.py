@@ -89,6 +89,7 @@ def event_page(event_id: api.EventId, request: Request, session: SessionDep, who
         "notice": request.query_params.get("notice"),
         "error": request.query_params.get("error"),
         "priorities": events.PRIORITY_LABELS,
+        "plain_report": event_views.plain_report(data["report"]) if data["report"] else "",
     }
     return templates.TemplateResponse(request, "event.html", context)
 
@@ -123,7 +124,7 @@ MANAGED: dict[Manage, tuple[type[BaseModel], Callable, Callable[[dict], str]]] =
     Manage.SCHEDULE: (
         api.ScheduleIn,
         api.schedule,
-        lambda r: f"排程完成：{r['meetings']} 场会面，目标值 {r['value']}（上界 {r['bound']}）",
+        lambda r: "排程完成：" + event_views.plain_report(r),
     ),
     Manage.CONFIRM: (api.ConfirmIn, api.confirm, lambda r: f"日程已发布：{r['confirmed']} 场会面"),
 }

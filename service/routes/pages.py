@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from chainmap.policies import cite
 from service import repository
 from service.auth.permissions import ANONYMOUS, Action
+from service.clock import local_minute
 from service.web.chains import all_chains, viewed_chain
 from service.web.deps import SessionDep, allowed, csrf_token
 from service.web.navigation import NAVIGATION
@@ -33,6 +34,7 @@ def header_context(request: Request) -> dict:
 
 templates = Jinja2Templates(directory=Path(__file__).parent.parent / "templates", context_processors=[header_context])
 templates.env.globals["cite"] = templates.env.filters["cite"] = cite
+templates.env.filters["local_minute"] = local_minute
 
 
 @router.get("/", response_class=HTMLResponse, dependencies=[allowed(Action.VIEW_PUBLIC)])

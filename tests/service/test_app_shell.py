@@ -143,6 +143,14 @@ def test_pages_share_one_layout_with_the_vendored_stylesheet(visitor, admin, fir
     assert "区经委管理员" in admin.get("/match").text and Role.ADMIN.label == "区经委管理员"
 
 
+def test_the_header_names_the_role_unless_the_name_says_it(app, sign_in):
+    with TestClient(app) as named, TestClient(app) as plain:
+        sign_in(named, display_name="示例区经委管理员")
+        sign_in(plain, display_name="张三")
+        assert "<span>示例区经委管理员</span>" in named.get("/").text
+        assert "<span>张三（区经委管理员）</span>" in plain.get("/").text
+
+
 def test_the_home_page_leads_to_challenges_and_conferences(visitor):
     body = visitor.get("/").text.split("<main", 1)[1]  # the page itself, not the header's navigation
     assert 'href="/challenges"' in body and 'href="/events"' in body

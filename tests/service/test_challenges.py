@@ -4,6 +4,7 @@ from an award, attachments, the matcher's shortlist with non-responders, invitat
 from __future__ import annotations
 
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,7 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from service import challenges
+from chainmap.policies import POLICIES
+from service import challenges, demo_challenges
 from service import models as m
 from service.api import create_app
 from service.auth.permissions import Role
@@ -302,6 +304,7 @@ def test_the_shortlist_proposes_firms_that_did_not_respond_and_invitations_are_r
     assert book["推荐候选"].max_row >= 11 and book["揭榜方案"]["B2"].value == short["responders"][0]["name"]
     page = people["admin"].get(f"/challenges/{challenge_id}/print")
     assert page.status_code == 200 and "@media print" in page.text and outsiders[0]["name"] in page.text
+    assert "打印定榜单" not in people["admin"].get(f"/challenges/{challenge_id}/shortlist").text  # not decided yet
 
 
 def test_pages_publish_with_wan_yuan_and_show_field_errors(app, people, firms):
@@ -310,6 +313,7 @@ def test_pages_publish_with_wan_yuan_and_show_field_errors(app, people, firms):
     assert listing.status_code == 200 and 'href="/challenges"' in listing.text and "发布需求" in listing.text
     form = publisher.get("/challenges/new")
     assert form.status_code == 200 and 'name="csrf_token"' in form.text
+    assert 'value="ST.CHIP.MCU"' in form.text and not re.search(r"（ST\.[A-Z.]+）", form.text)  # names, not codes
     fields = {
         "kind": "procurement",
         "title": "年采购 32 位 MCU",
@@ -338,3 +342,36 @@ def test_pages_publish_with_wan_yuan_and_show_field_errors(app, people, firms):
     challenge_id = int(made.headers["location"].rsplit("/", 1)[1])
     moved = publisher.post(f"/challenges/{challenge_id}/move", data={"target": "published"}, follow_redirects=False)
     assert moved.status_code == 409 and "不能从“草稿”变为" in moved.text
+
+
+@pytest.fixture(scope="module")
+def demo(demo_database):
+    """The demo needs (a scenario demand, one under review, one awarded) with a visitor's and 区经委's view."""
+    app = create_app(Settings(database_url=demo_database()))
+    with Session(app.state.engine) as session:
+        demo_challenges.load(session, app.state.chain)
+        session.commit()
+        ids = {c.status: c.id for c in session.exec(select(m.Challenge))}
+    return ids, _client(app, Role.ANONYMOUS), _client(app, Role.ADMIN)
+
+
+def test_policies_are_cited_by_name_on_the_list_and_in_the_demo_needs(demo):
+    ids, visitor, _ = demo
+    for page in (visitor.get("/challenges").text, visitor.get(f"/challenges/{ids['published']}").text):
+        assert POLICIES["000"] in page and not re.search(r"00[0-9] [一二三四五六七八九十]", page)
+
+
+def test_the_decision_sheet_is_offered_once_a_need_is_decided(demo):
+    ids, _, admin = demo
+    assert "打印定榜单" not in admin.get(f"/challenges/{ids['under_review']}").text
+    assert f'href="/challenges/{ids["awarded"]}/print"' in admin.get(f"/challenges/{ids['awarded']}").text
+
+
+def test_visitors_are_told_how_to_respond_and_offered_only_the_states_they_may_see(demo):
+    ids, visitor, admin = demo
+    published = f"/challenges/{ids['published']}"
+    assert f'以企业账户<a href="/login?next={published}">登录</a>后提交方案' in visitor.get(published).text
+    assert "以企业账户" not in admin.get(published).text
+    offered = re.findall(r'<option value="(\w+)"', visitor.get("/challenges").text)
+    assert offered == ["published", "closed", "awarded", "contracted", "accepted"]
+    assert {"draft", "under_review"} <= set(re.findall(r'<option value="(\w+)"', admin.get("/challenges").text))

@@ -1,5 +1,5 @@
 """揭榜挂帅 pages in a real headless chromium on the demo: the header entry, a department's scenario demand,
-the shortlist with firms that did not respond, and the printable decision without the header."""
+the shortlist with firms that did not respond, and the awarded need's printable decision without the header."""
 
 import pytest
 from playwright.sync_api import sync_playwright
@@ -36,6 +36,10 @@ def test_from_the_header_to_the_printable_decision(server, tmp_path):
         proposed = page.locator("table.candidates").last.locator("tr").all_inner_texts()
         assert len(proposed) > 5 and any("未揭榜" in row and "所需环节" in row for row in proposed)
         assert page.locator("button", has_text="邀请揭榜").count() > 0
+        assert page.locator("text=打印定榜单").count() == 0  # nothing decided yet
+        page.click("header.app nav >> text=揭榜挂帅")
+        page.click("text=服务机器人避障用激光雷达国产化（示例）")
+        assert "已定榜" in page.locator(".status").inner_text()
         page.click("text=打印定榜单")
         page.wait_for_selector("h1")
         page.emulate_media(media="print")

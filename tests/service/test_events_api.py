@@ -97,6 +97,28 @@ def test_the_matcher_proposes_visitors_for_the_hosts_and_the_organiser_accepts_t
     assert first.json() == {"accepted": 1}
     rest = admin.post(f"/api/events/{upcoming['id']}/proposals/accept", json={}).json()
     assert rest == {"accepted": len(waiting) - 1}
+    page = admin.get(f"/events/{upcoming['id']}").text
+    assert "<th>推荐理由</th>" in page and waiting[0]["reasons"] in page
+
+
+def test_a_past_event_reads_plainly_in_local_time_and_offers_no_more_sign_ups(app, admin):
+    past = next(e for e in admin.get("/api/events").json() if "已举办" in e["name"])
+    with Session(app.state.engine) as session:
+        event = session.get(m.MatchmakingSession, past["id"])
+        event.report = {**event.report, "scheduled_at": "2026-10-01T06:30:00+00:00"}
+        session.add(event)
+        session.commit()
+        report = event.report
+    staff, public = admin.get(f"/events/{past['id']}").text, TestClient(app).get(f"/events/{past['id']}").text
+    assert f"已排会面 {report['meetings']} 场，" in public and "排程时间 2026-10-01 14:30" in public
+    assert not any(jargon in public for jargon in ("目标值", "上界", "贪心", report["method"], "06:30:00"))
+    assert report["method"] in staff.split('<details class="staff">')[1]  # the organiser may still check them
+    assert "<b>已举办</b>" in staff and "<th>推荐理由</th>" not in staff  # no request of it has a reason
+    writes = ("join/register", "join/request", "join/withdraw", "manage/propose", "manage/schedule")
+    assert not any(f"/events/{past['id']}/{action}" in staff for action in writes)
+    assert f"/events/{past['id']}/join/outcome" in staff  # outcomes are recorded after the day
+    upcoming = next(e for e in admin.get("/api/events").json() if e["status"] == "open")
+    assert f"/events/{upcoming['id']}/join/register" in admin.get(f"/events/{upcoming['id']}").text
 
 
 def test_enterprises_act_only_for_themselves_and_officers_within_their_town(app, admin, firms):
@@ -164,6 +186,8 @@ def test_the_pages_forms_carry_the_csrf_token_and_report_back(admin, firms):
         admin.post(f"{page}/join/register", data={"role": "visitor", "uscc": firms[1][0], "csrf_token": token})
         wish = {"host": firms[0][0], "visitor": firms[1][0], "side": "host", "priority": "1", "csrf_token": token}
         assert "已提交会面请求（权重 3）" in admin.post(f"{page}/join/request", data=wish).text
+        scheduled = admin.post(f"{page}/manage/schedule", data={"csrf_token": token}).text
+        assert "排程完成：已排会面 1 场，已是最优安排" in scheduled and "目标值" not in scheduled
         request_id = admin.get(f"/api{page}").json()["requests"][0]["id"]
         withdrawn = admin.post(f"{page}/join/withdraw", data={"request_id": str(request_id), "csrf_token": token})
         assert f"已撤回会面请求 {request_id}" in withdrawn.text
