@@ -20,6 +20,7 @@ from matching.ranker import PartnerRanker, Shortlist
 from matching.signals import Direction, Query
 from service import models as m
 from service.panorama import members_from_db
+from service.ranker_store import fitted_ranker
 
 
 def chain_data(chain: Chain) -> ChainData:
@@ -85,8 +86,8 @@ class RankerCache:
             if held is not None and held[0] == state:
                 return held[1]
         market, contracts = _load(session=session, chain=chain)
-        if held is None:  # nothing to answer with yet: fit now
-            ranker = PartnerRanker().fit(market, contracts)
+        if held is None:  # nothing to answer with yet: fit now (or load what another process fitted)
+            ranker = fitted_ranker(market, contracts)
             with self._lock:
                 self._fitted = {where: (state, ranker, None)}
             return ranker
@@ -109,7 +110,7 @@ class RankerCache:
 
     def _fit(self, where: tuple, state: tuple, market: Market, contracts: list[Contract]) -> None:
         while True:
-            ranker = PartnerRanker().fit(market, contracts)
+            ranker = fitted_ranker(market, contracts)
             with self._lock:
                 current = self._fitted.get(where)
                 if current is None or current[0] == state or current[2] is None:
