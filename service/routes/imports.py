@@ -8,14 +8,13 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from geodata import Datum
 from service.auth.permissions import Action, Principal, Role
 from service.imports import ImportOptions, Kind, Mode
-from service.imports.jobs import ImportJob, ImportJobs
-from service.imports.report import change_line, column_label, summary
+from service.imports.jobs import KEEP, ImportJob, ImportJobs
+from service.imports.report import column_label
 from service.routes.pages import templates
 from service.routes.rewards import XLSX
 from service.web.deps import allowed
 
 router = APIRouter(prefix="/import", include_in_schema=False, dependencies=[allowed(Action.IMPORT_DATA)])
-SHOWN_PROBLEMS = 500  # on the page; the Excel report has them all
 
 
 def _jobs(request: Request) -> ImportJobs:
@@ -29,15 +28,12 @@ def _who(request: Request) -> Principal:
 def _job(request: Request, job_id: str) -> ImportJob:
     job, who = _jobs(request).get(job_id), _who(request)
     if job is None or (job.owner != who.username and who.role is not Role.ADMIN):
-        raise HTTPException(status_code=404, detail="找不到该导入任务（服务器重启后任务记录会清空）")
+        raise HTTPException(status_code=404, detail=f"找不到该导入任务（已完成的任务只保留最近 {KEEP} 个）")
     return job
 
 
 def _page(request: Request, job: ImportJob | None = None, error: str = "", status: int = 200) -> HTMLResponse:
     context = {"job": job, "error": error, "kinds": list(Kind), "modes": list(Mode), "column_label": column_label}
-    if job is not None and job.result is not None:
-        context |= {"summary": summary(job.result), "changes": [change_line(c) for c in job.result.changes]}
-        context |= {"problems": job.result.problems[:SHOWN_PROBLEMS], "shown": SHOWN_PROBLEMS}
     return templates.TemplateResponse(request, "import.html", context, status_code=status)
 
 
@@ -83,6 +79,7 @@ def job_status(request: Request, job_id: str) -> dict:
 @router.get("/jobs/{job_id}/report.xlsx")
 def job_report(request: Request, job_id: str) -> Response:
     job = _job(request, job_id)
-    if job.report is None:
+    report = _jobs(request).report(job)
+    if report is None:
         raise HTTPException(status_code=404, detail="该任务没有错误行报告")
-    return FileResponse(job.report, media_type=XLSX, filename=f"import-{job.id[:8]}-report.xlsx")
+    return FileResponse(report, media_type=XLSX, filename=f"import-{job.id[:8]}-report.xlsx")

@@ -1,11 +1,16 @@
 """The import pipeline: enterprises and contracts, every error of every row, the three modes, --update with a diff."""
 
 import random
+import threading
+import time
+import uuid
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 import openpyxl
 import pytest
+from sqlalchemy import event
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
@@ -15,7 +20,8 @@ from service import models as m
 from service import repository
 from service.classification import set_manual_segments
 from service.cli import app
-from service.imports import ImportOptions, Kind, Mode, run_import
+from service.imports import ImportOptions, Kind, Mode, jobs, run_import
+from service.imports.jobs import ImportJobs
 
 CHAIN = "smart_terminal"
 runner = CliRunner()
@@ -195,14 +201,17 @@ def web(demo_database):
     return TestClient(create_app(Settings(database_url=demo_database())))
 
 
-def _finished(client, location: str) -> str:
-    import time
-
+def _until(read, condition):
     for _ in range(300):  # the job runs in a thread; the page polls the same status
-        if client.get(f"{location}/status").json()["finished"]:
-            return client.get(location).text
+        if condition(seen := read()):
+            return seen
         time.sleep(0.1)
-    raise AssertionError("import job did not finish")
+    raise AssertionError("import job did not get there")
+
+
+def _finished(client, location: str) -> str:
+    _until(lambda: client.get(f"{location}/status").json(), itemgetter("finished"))
+    return client.get(location).text
 
 
 def test_officers_import_on_the_web_page_and_others_may_not(web, sign_in):
@@ -226,3 +235,74 @@ def test_officers_import_on_the_web_page_and_others_may_not(web, sign_in):
     assert web.get("/api/enterprises?q=网页导入企业").json()["count"] == 1
     sign_in(web, Role.OFFICER, town="泗泾镇")  # another officer does not see the job
     assert web.get(started.headers["location"]).status_code == 404
+
+
+def _start(started: ImportJobs, engine, text: str, mode: Mode = Mode.SKIP_BAD):
+    options = ImportOptions(chain_code=CHAIN, mode=mode)
+    return started.start(
+        engine=engine, owner="officer", kind=Kind.ENTERPRISES, options=options, filename="企业.csv", data=text.encode()
+    )
+
+
+@pytest.fixture
+def demo_engine(demo_database):
+    from service.db import make_engine
+    from service.settings import Settings
+
+    return make_engine(Settings(database_url=demo_database()))
+
+
+def test_a_job_started_in_one_process_is_followed_in_another_from_its_progress_to_its_report(demo_engine, tmp_path):
+    gate = threading.Event()  # the database answers once it opens: the job waits after reading the file
+    event.listen(demo_engine, "checkout", lambda *_: gate.wait(30))
+    started, other = ImportJobs(tmp_path), ImportJobs(tmp_path)  # two server processes sharing the folder
+    text = f"统一社会信用代码,企业名称,营业收入\n{CODES[8]},跨进程企业,100\n{CODES[9]},乙,1e7\n"
+    job = _start(started, demo_engine, text)
+    reading = _until(lambda: other.get(job.id), lambda seen: seen.done == 1)
+    assert (reading.stage, reading.total, reading.finished) == ("读取", 1, False)
+    assert (reading.owner, reading.kind, reading.filename, reading.options.mode) == (
+        "officer",
+        Kind.ENTERPRISES,
+        "企业.csv",
+        Mode.SKIP_BAD,
+    )
+    gate.set()
+    done = _until(lambda: other.get(job.id), lambda seen: seen.finished)
+    assert done.stages[:3] == ["读取", "校验", "写入"] and not done.error and done.outcome is not None
+    assert done.outcome.summary.startswith("已导入 1 家企业") and done.outcome.problem_count == 1
+    assert done.outcome.problems[0].row == 3 and "科学计数法" in done.outcome.problems[0].message
+    report = other.report(done)
+    assert report is not None and report.read_bytes().startswith(b"PK")
+    assert other.get(f"../{tmp_path.name}/{job.id}") is None and other.get(uuid.uuid4().hex) is None
+
+
+def test_only_the_last_finished_jobs_are_kept(demo_engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(jobs, "KEEP", 1)
+    started, other = ImportJobs(tmp_path), ImportJobs(tmp_path)
+    first, second = (_start(started, demo_engine, "统一社会信用代码,企业名称\n") for _ in range(2))
+    for job in (first, second):
+        failed = _until(lambda job=job: other.get(job.id), lambda seen: seen.finished)
+        assert failed.error.startswith("企业.csv") and failed.outcome is None
+    _start(other, demo_engine, "统一社会信用代码,企业名称\n")
+    assert other.get(first.id) is None and not (tmp_path / first.id).exists() and other.get(second.id) is not None
+
+
+def test_with_several_server_processes_any_of_them_answers_for_any_job(demo_database, sign_in, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from service.api import create_app
+    from service.auth.permissions import Role
+    from service.settings import Settings
+
+    settings = Settings(database_url=demo_database(), data_dir=tmp_path, secret_key="one key for every process")
+    upload, other = TestClient(create_app(settings)), TestClient(create_app(settings))
+    sign_in(upload, Role.OFFICER, town="泗泾镇")
+    other.cookies = upload.cookies  # the browser sends its session to whichever process answers
+    text = f"统一社会信用代码,企业名称,营业收入\n{CODES[10]},另一进程企业,100\n{CODES[11]},乙,1e7\n"
+    files = {"file": ("企业.csv", text.encode("gbk"), "text/csv")}
+    form = {"kind": "enterprises", "mode": "skip-bad", "csrf_token": upload.headers["X-CSRF-Token"]}
+    location = upload.post("/import", data=form, files=files, follow_redirects=False).headers["location"]
+    html = _finished(other, location)
+    assert "企业.csv（企业，跳过错误行）" in html and "已导入 1 家企业" in html and "错误（1 处）" in html
+    report = other.get(f"{location}/report.xlsx")
+    assert report.status_code == 200 and report.content.startswith(b"PK")
