@@ -41,7 +41,7 @@ class Figures:
         return self.requests / self.seconds
 
 
-def _signed_in_cookies(server: DemoServer) -> httpx.Cookies:
+def signed_in_cookies(server: DemoServer) -> httpx.Cookies:
     with httpx.Client(base_url=server.base) as client:
         csrf = client.get("/api/me").json()["csrf_token"]
         form = {"username": "demo-admin", "password": server.passwords["demo-admin"], "csrf_token": csrf}
@@ -75,7 +75,7 @@ async def _load(base: str, cookies: httpx.Cookies, path: str, *, clients: int, r
 
 
 def measure(server: DemoServer, *, clients: int, requests: int, seconds: float) -> list[Figures]:
-    cookies = _signed_in_cookies(server)
+    cookies = signed_in_cookies(server)
     results = []
     for name, path in ENDPOINTS.items():
         with httpx.Client(base_url=server.base, cookies=cookies, timeout=600) as warm:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -23,10 +27,11 @@ from service.web.query import BlankQueryParams
 
 SESSION_HOURS = 8
 DOCS_ASSETS = "/static/docs"
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 APP_ASSETS = Path(__file__).parent / "static"  # served at /assets: the pages' stylesheet and scripts
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
     from service.imports.jobs import ImportJobs
     from service.routes import (
         audit,
@@ -52,6 +57,7 @@ def create_app(settings: Settings) -> FastAPI:
         version="0.1.0",
         description="产业链全景、伙伴匹配与协同奖励测算",
         static_url=DOCS_ASSETS,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings)
@@ -61,7 +67,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(HTTPException, pages.error_page)
     app.state.login_attempts = {}
-    app.state.import_jobs = ImportJobs()  # in-process background imports (see service.imports.jobs)
+    app.state.import_jobs = ImportJobs(settings.data_dir / "imports")  # shared by the server's processes
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key or secrets.token_urlsafe(32),
@@ -77,3 +83,27 @@ def create_app(settings: Settings) -> FastAPI:
     for module in (*routers, events, event_pages, challenges, imports, pages, audit):
         app.include_router(module.router, responses=ERROR_RESPONSES)
     return app
+
+
+def served_app() -> FastAPI:
+    """The application of each server process `chainmap serve` starts: settings from the environment, and the
+    partner ranker loaded or fitted in the background from the start, so the first match need not wait."""
+    return create_app(Settings(), lifespan=_warm_up)
+
+
+@asynccontextmanager
+async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
+    threading.Thread(target=_load_ranker, args=(app,), name="ranker-warm-up").start()
+    yield
+
+
+def _load_ranker(app: FastAPI) -> None:
+    from sqlmodel import Session
+
+    from service.matching import ranker_for
+
+    try:
+        with Session(app.state.engine) as session:
+            ranker_for(session=session, chain=app.state.chain)
+    except Exception as exc:  # e.g. a database not initialised yet: the first match request will say so
+        logging.getLogger(__name__).warning("伙伴匹配模型未能预先载入：%s", exc.__class__.__name__)

@@ -250,4 +250,3 @@ def write_export(*, session: Session, challenge: m.Challenge, short: dict, path:
         Sheet("揭榜方案", [*CANDIDATE_COLUMNS, *offer], short["responders"]),
     ]
     return write_workbook(path, cover, sheets)
-

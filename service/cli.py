@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import asdict
 from enum import StrEnum
@@ -144,13 +145,23 @@ def serve() -> None:
 
 
 def _serve(settings: Settings) -> None:
+    """``settings.workers`` processes, each building its app from the environment (service.api.served_app)."""
+    import secrets
+
     import uvicorn
 
-    from service.api import create_app
-
+    if settings.secret_key is None:  # one key for every worker, or a sign-in would hold on one of them only
+        os.environ["CHAINMAP_SECRET_KEY"] = secrets.token_urlsafe(32)
     base = f"http://{settings.host}:{settings.port}"
-    typer.echo(f"首页 {base}/  接口文档 {base}/docs  健康检查 {base}/api/health")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    typer.echo(f"首页 {base}/  接口文档 {base}/docs  健康检查 {base}/api/health（{settings.workers} 个服务进程）")
+    uvicorn.run(
+        "service.api:served_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=settings.workers,
+        log_level="warning",
+    )
 
 
 @app.command()

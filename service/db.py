@@ -21,8 +21,9 @@ def make_engine(settings: Settings) -> Engine:
     """An engine for the configured database; creates the SQLite file's folder."""
     if path := settings.sqlite_path():
         path.parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(settings.database_url, pool_pre_ping=True)
-    if engine.dialect.name == "sqlite":
+    server = not settings.database_url.startswith("sqlite")
+    engine = create_engine(settings.database_url, pool_pre_ping=server)  # a file needs no ping before use
+    if not server:
         event.listen(engine, "connect", _sqlite_foreign_keys)
     return engine
 

@@ -169,7 +169,6 @@ def reward_lines(*, session: Session, chain: Chain, uscc: str) -> list[tuple[Rew
     ]
 
 
-
 @dataclass(frozen=True)
 class Involvement:
     """Where the enterprise meets 揭榜挂帅 and 对接会, each row with its state in words."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -19,6 +20,11 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the server listens on")
     port: int = Field(default=8000, description="Port the server listens on")
+    workers: int = Field(
+        default_factory=lambda: min(os.cpu_count() or 1, 4),
+        ge=1,
+        description="Server processes (default: one per CPU core, at most 4)",
+    )
     chain: str = Field(default="smart_terminal", description="Code of the chain the pages show by default")
     demo_enterprises: int = Field(default=3000, description="Number of enterprises `chainmap demo` generates")
     demo_seed: int = Field(default=42, description="Random seed of the demo district")
@@ -26,7 +32,9 @@ class Settings(BaseSettings):
     tianditu_key: str | None = Field(default=None, description="Tianditu API key, needed for tiles=tianditu")
     max_body_bytes: int = Field(default=10_000_000, description="Largest request body accepted (bytes), else 413")
     secret_key: str | None = Field(
-        default=None, description="Key signing session cookies; unset: random per process (sign-ins end on restart)"
+        default=None,
+        description="Key signing session cookies; unset: random per server start, shared by its workers "
+        "(sign-ins end on restart)",
     )
     cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only (set behind HTTPS)")
     login_max_failures: int = Field(default=5, description="Failed sign-ins in a row before an account is locked")

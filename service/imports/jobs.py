@@ -1,6 +1,6 @@
 """Imports started from the web page, run in a background thread, their state kept on disk for every process.
 
-Each job has a folder under the jobs' base folder (``<temp>/chainmap-imports`` unless another is given)
+Each job has a folder under the jobs' base folder (``CHAINMAP_DATA_DIR/imports``)
 holding the upload, ``status.json`` and the bad-rows report ``report.xlsx``. The status says who started
 the job, what it imports, how far it is and, at the end, what the page shows of the outcome; it is
 rewritten atomically (a temporary file, then ``os.replace``) at every progress report and at the end.
@@ -18,7 +18,6 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 import threading
 import uuid
 from pathlib import Path
@@ -92,8 +91,8 @@ class ImportJob(BaseModel):
 class ImportJobs:
     """The jobs under one base folder; any number of instances, in any processes, may share it."""
 
-    def __init__(self, base: Path | None = None) -> None:
-        self.base = base or Path(tempfile.gettempdir()) / "chainmap-imports"
+    def __init__(self, base: Path) -> None:
+        self.base = base  # CHAINMAP_DATA_DIR/imports
 
     def get(self, job_id: str) -> ImportJob | None:
         return _read(self.base / job_id / STATUS) if JOB_ID.fullmatch(job_id) else None

@@ -1,3 +1,5 @@
+import os
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
@@ -9,7 +11,7 @@ from service.web.deps import allowed
 router = APIRouter(prefix="/api", tags=["health"], dependencies=[allowed(Action.VIEW_PUBLIC)])
 
 
-@router.get("/health", summary="数据库是否可达及数据库结构版本")
+@router.get("/health", summary="数据库是否可达、数据库结构版本及应答的服务进程号")
 def health(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     try:
@@ -26,5 +28,5 @@ def health(request: Request) -> JSONResponse:
     status = "ok" if version else "uninitialised"
     return JSONResponse(
         status_code=200 if version else 503,
-        content={"status": status, "database": engine.dialect.name, "schema_version": version},
+        content={"status": status, "database": engine.dialect.name, "schema_version": version, "process": os.getpid()},
     )

@@ -68,9 +68,7 @@ def _within_reach(who: Principal, report: RewardReport) -> RewardReport:
 
 
 @router.get("/budget", summary="按年度、街镇（开发区）汇总数据库合同的奖励预算（默认口径）")
-def budget(
-    session: SessionDep, request: Request, who: Annotated[Principal, allowed(Action.VIEW_BUDGET)]
-) -> dict:
+def budget(session: SessionDep, request: Request, who: Annotated[Principal, allowed(Action.VIEW_BUDGET)]) -> dict:
     report, _ = rewards.estimate_from_db(
         session=session, chain_code=request.app.state.chain.code, params=RewardParams()
     )
@@ -79,9 +77,7 @@ def budget(
 
 
 @router.get("/ledger.xlsx", summary="下载奖励台账（Excel）", **EXCEL)
-def ledger(
-    session: SessionDep, request: Request, who: Annotated[Principal, allowed(Action.EXPORT_LEDGER)]
-) -> Response:
+def ledger(session: SessionDep, request: Request, who: Annotated[Principal, allowed(Action.EXPORT_LEDGER)]) -> Response:
     report, parties = rewards.estimate_from_db(
         session=session, chain_code=request.app.state.chain.code, params=RewardParams()
     )

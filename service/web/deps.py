@@ -97,7 +97,7 @@ def _principal(request: Request, session: Session, token: str | None) -> Princip
 def allowed(action: Action) -> Any:
     """The dependency of a route doing ``action``: the principal if the permission table allows it."""
 
-    def check(who: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    async def check(who: Annotated[Principal, Depends(current_principal)]) -> Principal:  # async: no thread hop
         if who.reach(action) is None:
             if who.role is Role.ANONYMOUS:
                 raise SignInRequired
