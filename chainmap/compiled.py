@@ -54,5 +54,6 @@ class CompiledLinear:
         return cls(model.coef_.astype(np.float32), model.intercept_, [str(c) for c in model.classes_])
 
     def decision_function(self, features: sparse.csr_matrix) -> np.ndarray:
-        scores = np.asarray(features @ self.coef.T) + self.intercept
+        # in the coefficients' float32: a float64 product would first copy them all (0.9 ms for 79 × 30,000)
+        scores = np.asarray(features.astype(self.coef.dtype) @ self.coef.T) + self.intercept
         return scores.ravel() if self.coef.shape[0] == 1 else scores

@@ -92,9 +92,10 @@ def shared_phrases(query: str, text: str, limit: int = 3) -> list[str]:
         j = i + 1
         while j <= len(query) and query[i:j] in text:
             j += 1
-        piece = _whole_words(query, i, j - 1).strip(" ，、。；;,.()（）")
-        if len(piece) >= 3 and any(ch.isalnum() for ch in piece):
-            found.append(piece)
+        if j - 1 - i >= 3:  # cutting to whole words and stripping only shorten a piece
+            piece = _whole_words(query, i, j - 1).strip(" ，、。；;,.()（）")
+            if len(piece) >= 3 and any(ch.isalnum() for ch in piece):
+                found.append(piece)
         i = max(j - 1, i + 1)
     longest: list[str] = []
     for piece in sorted(dict.fromkeys(found), key=len, reverse=True):

@@ -2,7 +2,8 @@
 # Installs what the tests need outside Python: Debian's chromium (browser tests),
 # fonts-noto-cjk (Chinese in screenshots, raster exports and PDFs), libcairo2 (PNG export of
 # the chain diagram, through cairosvg), Pango (PDF briefings, through WeasyPrint), poppler-utils (pdftoppm and
-# pdftotext, with which the tests read the briefing back), and a running PostgreSQL.
+# pdftotext, with which the tests read the briefing back), apache2-utils (ab, the API benchmark's load
+# generator), and a running PostgreSQL.
 # Idempotent: does nothing when everything is present. Needs root (or sudo) to install.
 set -euo pipefail
 
@@ -15,6 +16,7 @@ fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 ldconfig -p | grep -q "libcairo.so.2" || missing+=(libcairo2)
 ldconfig -p | grep -q "libpangoft2-1.0.so.0" || missing+=(libpangoft2-1.0-0)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v ab >/dev/null || missing+=(apache2-utils)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"

@@ -178,6 +178,14 @@ class Contract(SQLModel, table=True):
     is_demo: bool = False
 
 
+class DataVersion(SQLModel, table=True):
+    """One row whose ``version`` the database raises on every change to enterprises, segments and contracts
+    (triggers of migration 0008)."""
+
+    id: int = Field(primary_key=True)
+    version: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
 class Challenge(SQLModel, table=True):
     """A 揭榜挂帅 need published (发榜) by an enterprise or a government department.
 

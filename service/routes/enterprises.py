@@ -1,7 +1,6 @@
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -9,6 +8,7 @@ from service import audit, classification, geo, repository
 from service import models as m
 from service.auth.permissions import Action, Principal
 from service.web.deps import SessionDep, allowed, client_address, ensure_reach
+from service.web.responses import FastJSONResponse
 
 router = APIRouter(prefix="/api/enterprises", tags=["enterprises"])
 MAX_OFFSET = 1_000_000_000
@@ -22,21 +22,23 @@ def _shown(who: Principal, e: m.Enterprise, public: m.EnterprisePublic) -> m.Ent
     return public
 
 
-@router.get("", response_model=m.EnterprisesPublic, response_class=JSONResponse, summary="企业列表（按名称或产品搜索）")
+@router.get(
+    "", response_model=m.EnterprisesPublic, response_class=FastJSONResponse, summary="企业列表（按名称或产品搜索）"
+)
 def list_enterprises(
     session: SessionDep,
     who: Viewer,
     q: str | None = Query(None, max_length=200),
     offset: int = Query(0, ge=0, le=MAX_OFFSET),
     limit: int = Query(50, ge=1, le=500),
-) -> JSONResponse:
+) -> FastJSONResponse:
     count, rows = repository.list_enterprises(session=session, q=q, offset=offset, limit=limit)
     for row in rows:
         reach = {"town_id": row.pop("town_id"), "park_id": row.pop("park_id"), "enterprise_id": row["id"]}
         if not who.may(Action.VIEW_AMOUNTS, **reach):
             row["revenue_yuan"] = None
     # already the response model's JSON fields: sent as they are, not validated again row by row
-    return JSONResponse({"data": rows, "count": count})
+    return FastJSONResponse({"data": rows, "count": count})
 
 
 class Suggestion(BaseModel):

@@ -16,6 +16,7 @@ from service.routes.pages import templates
 from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, ensure_reach
 from service.web.errors import FIELD_LABELS, error_message
+from service.web.responses import FastJSONResponse
 
 router = APIRouter(tags=["matching"])
 
@@ -68,13 +69,13 @@ def _answer(request: Request, session, who: Principal, direction: Direction, par
 
 
 @router.get("/api/match/suppliers", summary="为采购方推荐供应商（附推荐理由与协同奖励测算）")
-def suppliers(request: Request, session: SessionDep, who: Matcher, params: MatchRequest) -> dict:
-    return _answer(request, session, who, Direction.SUPPLIERS, params)
+def suppliers(request: Request, session: SessionDep, who: Matcher, params: MatchRequest) -> FastJSONResponse:
+    return FastJSONResponse(_answer(request, session, who, Direction.SUPPLIERS, params))
 
 
 @router.get("/api/match/customers", summary="为供应方推荐客户（附推荐理由）")
-def customers(request: Request, session: SessionDep, who: Matcher, params: MatchRequest) -> dict:
-    return _answer(request, session, who, Direction.CUSTOMERS, params)
+def customers(request: Request, session: SessionDep, who: Matcher, params: MatchRequest) -> FastJSONResponse:
+    return FastJSONResponse(_answer(request, session, who, Direction.CUSTOMERS, params))
 
 
 @router.get("/api/match/{direction}.xlsx", summary="推荐名单导出（Excel），参数同上", **EXCEL)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from functools import cache
 from typing import Annotated, Any
 
@@ -15,12 +15,17 @@ from starlette.concurrency import run_in_threadpool
 from service import models as m
 from service.auth import accounts
 from service.auth.permissions import ANONYMOUS, Action, Principal, Role
-from service.db import session_scope
 from service.settings import Settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    yield from session_scope(request.app.state.engine)
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """Opened on the event loop (a session connects only at its first query), closed in a worker thread
+    (closing rolls back on the database)."""
+    session = Session(request.app.state.engine)
+    try:
+        yield session
+    finally:
+        await run_in_threadpool(session.close)
 
 
 def get_settings(request: Request) -> Settings:

@@ -1,3 +1,4 @@
+import os
 import re
 
 import pytest
@@ -18,7 +19,12 @@ def client(demo_database, sign_in):
 def test_health_reports_database_and_schema_version(client):
     response = client.get("/api/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "sqlite", "schema_version": head_revision()}
+    assert response.json() == {
+        "status": "ok",
+        "database": "sqlite",
+        "schema_version": head_revision(),
+        "process": os.getpid(),
+    }
 
 
 def test_health_of_an_unmigrated_database_is_503(tmp_path):

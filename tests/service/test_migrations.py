@@ -68,9 +68,9 @@ def test_the_audit_trail_refuses_updates_and_deletes_on_both_databases(engine):
         transaction.rollback()
 
 
-def test_the_events_migration_goes_down_to_the_first_shapes_and_back_up(engine):
+def test_the_events_and_data_version_migrations_go_down_and_back_up(engine):
     with engine.begin() as connection:
-        command.downgrade(alembic_config(connection), "-1")
+        command.downgrade(alembic_config(connection), "0006")  # through 0008 and 0007
         inspector = inspect(connection)
         assert "eventparticipant" not in inspector.get_table_names()
         assert "n_tables" in {c["name"] for c in inspector.get_columns("matchmakingsession")}
@@ -78,3 +78,41 @@ def test_the_events_migration_goes_down_to_the_first_shapes_and_back_up(engine):
     with engine.connect() as connection:
         assert schema_version(connection) == head_revision()
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
+
+
+def test_every_change_to_enterprises_segments_and_contracts_raises_the_data_version(session):
+    from datetime import date
+
+    from sqlmodel import select
+
+    from service import models as m
+
+    def version() -> int:
+        session.flush()
+        return session.exec(select(m.DataVersion.version)).one()
+
+    seen = [version()]
+    buyer, seller = (
+        m.Enterprise(uscc="91310117TEST00001A", name="买方"),
+        m.Enterprise(uscc="91310117TEST00002B", name="卖方"),
+    )
+    session.add_all([buyer, seller])
+    seen.append(version())
+    buyer.revenue_yuan = 50_000_000  # an edit moves the ranker's inputs too
+    seen.append(version())
+    segment = session.exec(select(m.Segment).limit(1)).one()
+    session.add(m.EnterpriseSegment(enterprise_id=seller.id, segment_id=segment.id))
+    seen.append(version())
+    contract = m.Contract(
+        buyer_id=buyer.id,
+        seller_id=seller.id,
+        year=2026,
+        contracted_yuan=1,
+        performed_yuan=1,
+        signed_on=date(2026, 1, 5),
+    )
+    session.add(contract)
+    seen.append(version())
+    session.delete(contract)
+    seen.append(version())
+    assert seen == sorted(set(seen)), seen  # rose at every step
