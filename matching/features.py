@@ -1,13 +1,13 @@
 """Stage one of the ranking and the re-ranker's inputs: a short list per query, and its features.
 
 Every signal is a vector over all firms (sparse products, no loop over candidates). Candidate
-generation keeps the union of the top ``per_signal`` firms of each source (L3 directed, over the
-pairs still trading and undirected, Adamic-Adar, reverse edges, shared customers, second-tier suppliers, chain, text,
+generation keeps the union of the top ``per_signal`` firms of each source (L3 directed and
+undirected, Adamic-Adar, reverse edges, shared customers, second-tier suppliers, chain, text,
 geography, popularity, recent growth, and the plain sum of the main signals) among those that
 pass the query's filters.
 
 The features of a short-listed candidate are each signal's raw value, its rank among the
-query's candidates, "signal missing" flags, and the asker's own degree, history length and lapsed partners, so
+query's candidates, "signal missing" flags, and the asker's own degree and history length, so
 that a tree model can let popularity speak where graph evidence is silent. Names read in the
 supplier direction (the asker buys); for customers the roles are mirrored.
 """
@@ -17,14 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 
 from matching.market import Market
-from matching.signals import Context, Direction, Scope, all_signals, dense, inverse_log, l3_over, through
+from matching.signals import Context, Direction, Scope, all_signals, dense, inverse_log, through
 
 GRAPH = (
     "l3",  # asker → its suppliers → their other customers → candidate (the ranker's graph signal)
-    "l3_current",  # L3 over the pairs still trading: lapsed ties no longer lead anywhere
     "l3_undirected",  # the same on the graph without direction: sees reversed and sideways ties
     "adamic_adar",  # common neighbours on the undirected graph, weighted by 1 / log degree
     "common",  # common neighbours on the undirected graph
@@ -36,16 +34,13 @@ GRAPH = (
 POPULARITY = ("popularity", "degree", "other_degree", "recent_degree", "age_days")
 CONTENT = ("chain", "text", "geography", "profile")
 VECTORS = (*GRAPH, *POPULARITY, *CONTENT, "blend")
-RANKED = (
-    *("l3", "l3_current", "l3_undirected", "adamic_adar"),
-    *("popularity", "recent_degree", "chain", "text", "geography", "blend"),
-)
-MISSING = ("l3", "l3_current", "l3_undirected", "adamic_adar")
-ASKER = ("asker_degree", "asker_other_degree", "asker_linked_degree", "asker_age_days", "asker_lapsed")
+RANKED = ("l3", "l3_undirected", "adamic_adar", "popularity", "recent_degree", "chain", "text", "geography", "blend")
+MISSING = ("l3", "l3_undirected", "adamic_adar")
+ASKER = ("asker_degree", "asker_other_degree", "asker_linked_degree", "asker_age_days")
 BLENDED = ("chain", "text", "geography", "profile", "l3", "popularity")
 # "blend", the plain sum of BLENDED, finds candidates that are fair on every signal and top on none
 SOURCES = (
-    *GRAPH[:4],
+    *GRAPH[:3],
     "reverse",
     "shared_customers",
     "supplies_partners",
@@ -100,16 +95,7 @@ def _graph_vectors(ctx: Context, n: int) -> dict[str, np.ndarray]:
         "shared_customers": dense(reverse @ ctx.role),
         "shared_suppliers": ctx.peers,
         "supplies_partners": dense(partners @ ctx.role),
-        "l3_current": l3_over(ctx, *current_roles(ctx)),
     }
-
-
-def current_roles(ctx: Context) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
-    """The role matrix and its transpose over the pairs still trading."""
-    graph = ctx.graph
-    if ctx.query.direction == Direction.SUPPLIERS:
-        return graph.current_bought, graph.current_sold
-    return graph.current_sold, graph.current_bought
 
 
 def query_vectors(market: Market, ctx: Context) -> QueryVectors:
@@ -130,17 +116,11 @@ def query_vectors(market: Market, ctx: Context) -> QueryVectors:
     a = ctx.asker_index
     asker = (
         np.array(
-            [
-                ctx.asker_degree[a],
-                ctx.candidate_degree[a],
-                graph.linked_degree[a],
-                values["age_days"][a],
-                ctx.role[a].nnz - current_roles(ctx)[0][a].nnz,  # partners no longer trading
-            ],
+            [ctx.asker_degree[a], ctx.candidate_degree[a], graph.linked_degree[a], values["age_days"][a]],
             dtype=np.float32,
         )
         if a is not None
-        else np.array([0, 0, 0, -1, 0], dtype=np.float32)
+        else np.array([0, 0, 0, -1], dtype=np.float32)
     )
     return QueryVectors(values, asker, km)
 

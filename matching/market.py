@@ -157,11 +157,6 @@ class ContractGraph:
         recent = days > (self.latest.toordinal() - RECENT_DAYS if self.latest else 0)
         self.recent_customer_degree = np.bincount(rows[recent], minlength=n).astype(np.float32)
         self.recent_supplier_degree = np.bincount(cols[recent], minlength=n).astype(np.float32)
-        current = self.last_signed > (self.latest.toordinal() - RECENT_DAYS if self.latest else 0)
-        self.current_bought = sparse.csr_matrix(
-            (np.ones(int(current.sum()), dtype=np.float32), (rows[current], cols[current])), shape=(n, n)
-        )  # the pairs still trading in the last RECENT_DAYS
-        self.current_sold = self.current_bought.T.tocsr()
         self.first_day = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(self.first_day, rows, days)
         np.minimum.at(self.first_day, cols, days)

@@ -204,15 +204,10 @@ def l3(market: Market, ctx: Context) -> np.ndarray:
     """L3: Σ over paths asker–p–q–candidate of 1/sqrt(k_p k_q), scaled to a maximum of 1."""
     if ctx.asker_index is None:
         return np.zeros(len(market.ids), dtype=np.float32)
-    return l3_over(ctx, ctx.role, ctx.role_t)
-
-
-def l3_over(ctx: Context, role: sparse.csr_matrix, role_t: sparse.csr_matrix) -> np.ndarray:
-    """L3 from the asker (who has an index) over the given role matrix (all pairs, or some of them)."""
     # role @ v is v (as a row) @ role_t: customers of the asker's suppliers, then their other suppliers
-    step = through(role[ctx.asker_index], role_t, ctx.candidate_degree)
+    step = through(ctx.role[ctx.asker_index], ctx.role_t, ctx.candidate_degree)
     step.data[step.indices == ctx.asker_index] = 0  # paths go through other firms of the asker's role
-    paths = dense(through(step, role, ctx.asker_degree))
+    paths = dense(through(step, ctx.role, ctx.asker_degree))
     top = paths.max(initial=0.0)
     return (paths / top if top > 0 else paths).astype(np.float32)
 
