@@ -10,7 +10,7 @@ import numpy as np
 
 from matching.market import QUALITY_LABELS, ContractGraph, Market
 from matching.reward import THRESHOLD, first_year_estimate, threshold_gap
-from matching.signals import SIGNALS, Context, Direction, oriented_supply, query_text
+from matching.signals import SIGNALS, Context, Direction, query_text
 
 SHOWN = 0.1  # a signal contributing less than this share of the largest contribution is not given as a reason
 LAPSED_AFTER = timedelta(days=365)
@@ -48,12 +48,12 @@ def _chain_reason(market: Market, ctx: Context, i: int) -> str | None:
     candidate = market.firms[i].segments
     at = market.code_index
     for wanted in (w for w in ctx.query.segments if w in at):
-        if any(market.within[at[c], at[wanted]] > 0 for c in candidate):
+        if any(market.within_array[at[c], at[wanted]] > 0 for c in candidate):
             return f"所需环节：{names.get(wanted, wanted)}"
     if ctx.asker is None:
         return None
     pairs = [(c, a) for c in candidate for a in ctx.asker.segments if c in at and a in at]
-    supply = oriented_supply(market, ctx)
+    supply = market.supply_array if ctx.query.direction == Direction.SUPPLIERS else market.supply_array.T
     strength = [supply[at[c], at[a]] for c, a in pairs]
     if not pairs or max(strength) <= 0:
         return None

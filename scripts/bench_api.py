@@ -75,14 +75,14 @@ def apache_bench(url: str, cookie: str, *, clients: int, requests: int) -> tuple
 def measure(server: DemoServer, *, clients: int, requests: int) -> list[Figures]:
     cookies = signed_in_cookies(server)
     cookie = "; ".join(f"{name}={value}" for name, value in cookies.items())
-    results = []
-    for name, path in ENDPOINTS.items():
+    for path in ENDPOINTS.values():  # every warm-up first: no worker is still fitting its ranker while measured
         for _ in range(WARM_CONNECTIONS):  # a new connection each: each may reach another worker
             with httpx.Client(base_url=server.base, cookies=cookies, timeout=600) as warm:
                 warm.get(path).raise_for_status()
-        url = server.base + quote(path, safe="/?&=")
-        results.append(Figures(name, *apache_bench(url, cookie, clients=clients, requests=requests)))
-    return results
+    return [
+        Figures(name, *apache_bench(server.base + quote(path, safe="/?&="), cookie, clients=clients, requests=requests))
+        for name, path in ENDPOINTS.items()
+    ]
 
 
 def main() -> None:

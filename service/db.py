@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -10,7 +9,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event, text
-from sqlmodel import Session, create_engine
+from sqlmodel import create_engine
 
 from service.settings import Settings
 
@@ -67,9 +66,3 @@ def ping(engine: Engine) -> str | None:
     with engine.connect() as connection:
         connection.execute(text("SELECT 1"))
         return schema_version(connection)
-
-
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session per request; the caller (the route or CLI command) commits."""
-    with Session(engine) as session:
-        yield session
