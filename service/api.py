@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 import threading
@@ -87,23 +88,29 @@ def create_app(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
 
 def served_app() -> FastAPI:
     """The application of each server process `chainmap serve` starts: settings from the environment, and the
-    partner ranker loaded or fitted in the background from the start, so the first match need not wait."""
+    partner ranker and the classifier loaded (or fitted) in the background from the start, so the first match
+    need not wait."""
     return create_app(Settings(), lifespan=_warm_up)
 
 
 @asynccontextmanager
 async def _warm_up(app: FastAPI) -> AsyncIterator[None]:
-    threading.Thread(target=_load_ranker, args=(app,), name="ranker-warm-up").start()
+    threading.Thread(target=_load_models, args=(app,), name="models-warm-up").start()
     yield
 
 
-def _load_ranker(app: FastAPI) -> None:
+def _load_models(app: FastAPI) -> None:
+    """The partner ranker and the segment classifier, then a frozen heap: the garbage collector no longer
+    walks these millions of long-lived objects (a full collection over them paused requests for tens of ms)."""
     from sqlmodel import Session
 
+    from chainmap.model_store import classifier_for
     from service.matching import ranker_for
 
     try:
+        classifier_for(app.state.chain.code)
         with Session(app.state.engine) as session:
             ranker_for(session=session, chain=app.state.chain)
     except Exception as exc:  # e.g. a database not initialised yet: the first match request will say so
         logging.getLogger(__name__).warning("伙伴匹配模型未能预先载入：%s", exc.__class__.__name__)
+    gc.freeze()
