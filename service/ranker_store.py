@@ -38,12 +38,9 @@ def data_key(market: Market, contracts: Sequence[Contract], config: rerank.Reran
     for module in CODE:
         digest.update(Path(str(module.__file__)).read_bytes())
     digest.update(repr(market.chain).encode())
-    for firm in sorted(
-        market.firms, key=lambda f: f.id
-    ):  # labels sorted: a frozenset's order changes from process to process
-        digest.update(
-            repr((*(getattr(firm, f.name) for f in fields(firm) if f.name != "labels"), sorted(firm.labels))).encode()
-        )
+    for firm in sorted(market.firms, key=lambda f: f.id):
+        values = [getattr(firm, f.name) for f in fields(firm) if f.name != "labels"]
+        digest.update(repr((values, sorted(firm.labels))).encode())  # a frozenset's order varies by process
     for contract in sorted(contracts):
         digest.update(repr(contract).encode())
     return digest.hexdigest()[:20]
