@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -69,6 +70,7 @@ class ImportJob(BaseModel):
     total: int = 0
     stages: list[str] = []
     finished: bool = False
+    finished_ns: int = 0  # when (time.time_ns()): file times are too coarse to order jobs finished together
     error: str = ""  # a file that could not be read at all
     outcome: Outcome | None = None
 
@@ -119,15 +121,12 @@ class ImportJobs:
             shutil.rmtree(folder, ignore_errors=True)  # another process may be removing it too
 
     def _finished_folders(self) -> list[Path]:
-        """The folders of finished jobs, the one finished first (its status written last the longest ago) first."""
+        """The folders of finished jobs, the one finished first first."""
         found = []
         for status in self.base.glob(f"*/{STATUS}"):
-            job = _read(status)
-            try:
-                if job is not None and job.finished:
-                    found.append((status.stat().st_mtime, status.parent))
-            except FileNotFoundError:  # removed meanwhile by another process
-                continue
+            job = _read(status)  # None when removed meanwhile by another process
+            if job is not None and job.finished:
+                found.append((job.finished_ns, status.parent))
         return [folder for _, folder in sorted(found)]
 
 
@@ -179,5 +178,5 @@ def _run(engine: Engine, job: ImportJob, folder: Path) -> None:
         logging.getLogger(__name__).exception("import job %s failed", job.id)
         job.error = "导入时发生内部错误，未写入任何数据；请联系管理员查看服务器日志"
     finally:
-        job.finished = True
+        job.finished, job.finished_ns = True, time.time_ns()
         _save(folder, job)
