@@ -37,7 +37,8 @@ COLUMNS = {
     "segments": ("环节代码", "segments"),
 }
 REQUIRED = ("uscc", "name")
-LABELS_BY_NAME = {label.label: label for label in Label} | {label.value: label for label in Label}
+SHORT_LABELS = {"规上": Label.ABOVE_SCALE, "上市": Label.LISTED, "小巨人": Label.LITTLE_GIANT}  # as offices write them
+LABELS_BY_NAME = {label.label: label for label in Label} | {label.value: label for label in Label} | SHORT_LABELS
 SEPARATORS = re.compile(r"[、;；,，]")
 PAIR = re.compile(r"\s*([-+]?\d+(?:\.\d+)?)\s*[,，\s]\s*([-+]?\d+(?:\.\d+)?)\s*")
 

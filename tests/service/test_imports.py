@@ -84,6 +84,15 @@ def test_every_error_of_every_row_is_reported_with_row_and_column(session, tmp_p
     assert any("科学计数法" in p.message for p in result.problems)
 
 
+def test_labels_are_read_by_their_full_and_their_short_names(session, tmp_path):
+    text = f"统一社会信用代码,企业名称,标签\n{CODES[2]},甲,规上、上市；小巨人\n{CODES[3]},乙,\"规上企业,高新技术企业\"\n"
+    result = _import(session, Kind.ENTERPRISES, _csv(tmp_path, text))
+    assert not result.problems and result.stored == 2
+    first, second = (session.exec(select(m.Enterprise).where(m.Enterprise.uscc == c)).one() for c in CODES[2:4])
+    assert first.is_above_scale and first.is_listed and first.is_little_giant and not first.is_high_tech
+    assert second.is_above_scale and second.is_high_tech and not second.is_listed
+
+
 def test_skip_bad_stores_the_good_rows_in_one_go(session, tmp_path):
     text = f"统一社会信用代码,企业名称\n{CODES[3]},甲\n坏代码,乙\n{CODES[3]},重复\n{CODES[4]},None\n"
     result = _import(session, Kind.ENTERPRISES, _csv(tmp_path, text), mode=Mode.SKIP_BAD)
