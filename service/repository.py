@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import Table, delete, func, insert, or_
+from sqlalchemy import Table, case, delete, func, insert, or_
 from sqlmodel import Session, select
 
 from chainmap.demo import DemoDistrict
@@ -336,14 +336,17 @@ def list_enterprises(*, session: Session, q: str | None, offset: int, limit: int
 
 
 def find_enterprises(*, session: Session, q: str, limit: int) -> list[m.Enterprise]:
-    """Enterprises whose name contains ``q`` or whose USCC starts with it; shortest names first."""
+    """Enterprises whose name contains ``q``, whose USCC starts with it, or whose products mention it
+    (激光 finds the lidar makers): matches by name or code first, shortest names first."""
     q = q.strip()
     if not q:
         return []
-    query = select(m.Enterprise).where(
-        or_(m.Enterprise.name.contains(q, autoescape=True), m.Enterprise.uscc.startswith(q.upper(), autoescape=True))
+    by_name = or_(
+        m.Enterprise.name.contains(q, autoescape=True), m.Enterprise.uscc.startswith(q.upper(), autoescape=True)
     )
-    return list(session.exec(query.order_by(func.length(m.Enterprise.name), m.Enterprise.id).limit(limit)).all())
+    query = select(m.Enterprise).where(or_(by_name, m.Enterprise.products.contains(q, autoescape=True)))
+    order = (case((by_name, 0), else_=1), func.length(m.Enterprise.name), m.Enterprise.id)
+    return list(session.exec(query.order_by(*order).limit(limit)).all())
 
 
 def get_enterprise(*, session: Session, uscc: str) -> m.Enterprise | None:

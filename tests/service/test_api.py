@@ -58,6 +58,14 @@ def test_enterprises_can_be_searched_and_fetched(client, small_demo):
     assert missing.status_code == 404 and "未找到" in missing.json()["detail"]
 
 
+def test_suggestions_find_products_too_after_the_names(client, small_demo):
+    lidar = [e for e in small_demo.enterprises if "激光" in e.products and "激光" not in e.name]
+    named = [e for e in small_demo.enterprises if "激光" in e.name]
+    found = [s["uscc"] for s in client.get("/api/enterprises/suggest", params={"q": "激光"}).json()]
+    assert lidar and set(found) & {e.uscc for e in lidar}
+    assert found[: len(named)] == [e.uscc for e in sorted(named, key=lambda e: len(e.name))][: len(found)]
+
+
 def test_create_refuses_bad_input_with_a_chinese_message_naming_the_field(client, small_demo):
     bad = client.post("/api/enterprises", json={"uscc": "91350100M000100Y44", "name": "测试"})
     assert bad.status_code == 422
