@@ -11,6 +11,7 @@ from service.clock import today
 from service.event_schedule import outcome_label
 from service.event_sheets import Takeaways
 from service.events import (
+    CONFIRMED,
     PRIORITY_LABELS,
     PRIORITY_WEIGHT,
     ROLE_LABELS,
@@ -62,7 +63,13 @@ def plain_report(report: dict) -> str:
     return "，".join(parts)
 
 
+def schedule_shown(event: m.MatchmakingSession, who: Principal) -> bool:
+    """Whether ``who`` sees the event's schedule: organisers always, others once it is published."""
+    return event.status == CONFIRMED or who.reach(Action.MANAGE_EVENTS) is not None
+
+
 def detail(*, session: Session, event: m.MatchmakingSession, who: Principal) -> dict:
+    """The event; its schedule (report, meetings) only where ``schedule_shown``."""
     names = display_names(session=session, event=event)
     people = participants(session=session, event=event)
     ids = [p.enterprise_id for p in people]
@@ -76,13 +83,15 @@ def detail(*, session: Session, event: m.MatchmakingSession, who: Principal) -> 
         )
 
     times = [slot.label for slot in slots(event)]
+    shown = schedule_shown(event, who)
     return {
         **summary(session=session, event=event),
-        "report": event.report,
+        "report": event.report if shown else None,
         "participants": [_participant(p, names[p.id], firm_of[p.id]) for p in people],
         "requests": [_request(r, names) for r in requests(session=session, event=event)],
         "meetings": [
-            _meeting(mt, names, times[mt.slot], sees_amount(mt)) for mt in meetings(session=session, event=event)
+            _meeting(mt, names, times[mt.slot], sees_amount(mt))
+            for mt in (meetings(session=session, event=event) if shown else [])
         ],
     }
 

@@ -35,7 +35,7 @@ def enterprise_page(uscc: str, request: Request, session: SessionDep, who: Viewe
     amounts = who.may(Action.VIEW_AMOUNTS, **reach)
     context = {
         "p": enterprise_profile.profile(session=session, chain=chain, enterprise=enterprise),
-        "partners_shown": who.may(Action.MATCH, **reach),
+        "may_match": who.may(Action.MATCH, **reach),  # partners, and the 找供应商/找客户 buttons
         "amounts": amounts,
         "stages": rewards.STAGES,
         "involved": enterprise_profile.involvement(

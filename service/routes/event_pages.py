@@ -12,9 +12,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from service import event_sheets, event_views, events
+from service import event_views, events
+from service import models as m
 from service.auth.permissions import Action, Principal
 from service.routes import events as api
 from service.routes.pages import templates
@@ -77,7 +79,8 @@ def _breaks(text: str) -> dict[str, str]:
 
 @router.get("/events/{event_id}", response_class=HTMLResponse)
 def event_page(event_id: api.EventId, request: Request, session: SessionDep, who: Viewer) -> HTMLResponse:
-    data = event_views.detail(session=session, event=api.event_or_404(session, event_id), who=who)
+    event = api.event_or_404(session, event_id)
+    data = event_views.detail(session=session, event=event, who=who)
     tables = [t for p in data["participants"] for t in p["tables"]]
     grid = {(mt["slot"], mt["table"]): mt for mt in data["meetings"]}
     context = {
@@ -86,6 +89,7 @@ def event_page(event_id: api.EventId, request: Request, session: SessionDep, who
         "grid": grid,
         "can_manage": _may(who, Action.MANAGE_EVENTS),
         "can_join": _may(who, Action.JOIN_EVENT),
+        "withdrawable": _withdrawable(session, event, who),
         "notice": request.query_params.get("notice"),
         "error": request.query_params.get("error"),
         "priorities": events.PRIORITY_LABELS,
@@ -94,12 +98,17 @@ def event_page(event_id: api.EventId, request: Request, session: SessionDep, who
     return templates.TemplateResponse(request, "event.html", context)
 
 
+def _withdrawable(session: Session, event: m.MatchmakingSession, who: Principal) -> set[int]:
+    """The requests ``who`` may withdraw (the rule of the withdraw handler)."""
+    return {r.id for r in events.requests(session=session, event=event) if api.may_withdraw(session, who, r)}
+
+
 @router.get("/events/{event_id}/agendas", response_class=HTMLResponse)
 def agendas_page(
     event_id: api.EventId, request: Request, session: SessionDep, who: Viewer, participant: int | None = None
 ) -> HTMLResponse:
     """Every agenda and table sheet, or (``?participant=N``) one participant's agenda."""
-    taken = event_sheets.takeaways(session=session, event=api.event_or_404(session, event_id))
+    taken = api.published(session, event_id, who)
     if participant is not None:
         taken = replace(taken, agendas=[a for a in taken.agendas if a.participant.id == participant], tables={})
     summary = event_views.summary(session=session, event=taken.event)

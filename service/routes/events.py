@@ -25,6 +25,7 @@ Viewer = Annotated[Principal, allowed(Action.VIEW_EVENTS)]
 Organiser = Annotated[Principal, allowed(Action.MANAGE_EVENTS)]
 Member = Annotated[Principal, allowed(Action.JOIN_EVENT)]
 TIME = r"^\d{2}:\d{2}$"
+NOT_YOURS = "无权代该企业或部门操作：不在您负责的街镇/园区，或不是您的企业"
 
 
 class EventIn(BaseModel):
@@ -115,7 +116,23 @@ def _reaches(session: Session, who: Principal, enterprise_id: int | None) -> boo
 
 def _ensure_reach(session: Session, who: Principal, *enterprise_ids: int | None) -> None:
     if not any(_reaches(session, who, e) for e in enterprise_ids):
-        raise HTTPException(status_code=403, detail="无权代该企业或部门操作：不在您负责的街镇/园区，或不是您的企业")
+        raise HTTPException(status_code=403, detail=NOT_YOURS)
+
+
+def may_withdraw(session: Session, who: Principal, found: m.MeetingRequest) -> bool:
+    """Whether ``who`` may withdraw this request: the side that asked (within reach); a proposal, organisers."""
+    asker = session.get(m.EventParticipant, found.visitor_id if found.side == "visitor" else found.host_id)
+    return _reaches(session, who, asker.enterprise_id if asker and found.side != "matcher" else None)
+
+
+def published(session: Session, event_id: int, who: Principal) -> event_sheets.Takeaways:
+    """The event's schedule sheets; 404 before there is a schedule or, for all but organisers, before it is
+    published."""
+    event = event_or_404(session, event_id)
+    taken = event_sheets.takeaways(session=session, event=event) if event_views.schedule_shown(event, who) else None
+    if taken is None or not taken.meetings:
+        raise HTTPException(status_code=404, detail="本场对接会的日程尚未排定或尚未发布")
+    return taken
 
 
 @router.get("", summary="对接会列表")
@@ -187,9 +204,8 @@ def withdraw(
 ) -> dict:
     event = event_or_404(session, event_id)
     found = session.get(m.MeetingRequest, request_id)
-    if found is not None and found.session_id == event.id:
-        asker = session.get(m.EventParticipant, found.visitor_id if found.side == "visitor" else found.host_id)
-        _ensure_reach(session, who, asker.enterprise_id if asker and found.side != "matcher" else None)
+    if found is not None and found.session_id == event.id and not may_withdraw(session, who, found):
+        raise HTTPException(status_code=403, detail=NOT_YOURS)
     try:
         events.withdraw_request(session=session, event=event, request_id=request_id)
     except events.EventError as exc:
@@ -250,12 +266,12 @@ def confirm(event_id: EventId, body: ConfirmIn, request: Request, session: Sessi
 
 @router.get("/{event_id}/agendas", summary="每位参会方的日程（时间、桌号、对方及其需求或产品）与每张桌的安排")
 def agendas(event_id: EventId, session: SessionDep, who: Viewer) -> dict:
-    return event_views.takeaways_json(event_sheets.takeaways(session=session, event=event_or_404(session, event_id)))
+    return event_views.takeaways_json(published(session, event_id, who))
 
 
 @router.get("/{event_id}/schedule.xlsx", summary="下载完整日程（Excel：总日程、桌位表、个人日程）", **EXCEL)
 def schedule_excel(event_id: EventId, session: SessionDep, who: Viewer) -> Response:
-    taken = event_sheets.takeaways(session=session, event=event_or_404(session, event_id))
+    taken = published(session, event_id, who)
     return excel_response(lambda path: event_sheets.write_schedule(taken, path), f"event-{event_id}-schedule.xlsx")
 
 

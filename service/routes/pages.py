@@ -13,7 +13,7 @@ from service.auth.permissions import ANONYMOUS, Action
 from service.clock import local_minute
 from service.web.chains import all_chains, viewed_chain
 from service.web.deps import SessionDep, allowed, csrf_token
-from service.web.navigation import NAVIGATION
+from service.web.navigation import navigation_for
 
 router = APIRouter(include_in_schema=False)
 
@@ -21,11 +21,12 @@ router = APIRouter(include_in_schema=False)
 def header_context(request: Request) -> dict:
     """What the header and footer need: navigation, the chain switcher, who is signed in, the CSRF token.
     Every layout page gets it; a page rendered otherwise (the map) passes it to ``_header.html`` itself."""
+    who = getattr(request.state, "principal", ANONYMOUS)
     return {
         "request": request,
-        "who": getattr(request.state, "principal", ANONYMOUS),
+        "who": who,
         "csrf": csrf_token(request),
-        "navigation": NAVIGATION,
+        "navigation": navigation_for(who),
         "app_chain": request.app.state.chain,
         "viewed_chain": viewed_chain(request),
         "chains": all_chains(),

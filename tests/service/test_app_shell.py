@@ -9,6 +9,7 @@ from chainmap.taxonomy import available_chains, load_named_chain
 from service.api import create_app
 from service.auth.permissions import Role
 from service.settings import Settings
+from service.web.navigation import NAVIGATION
 
 
 @pytest.fixture(scope="module")
@@ -81,9 +82,25 @@ def test_an_enterprise_page_shows_partners_and_amounts_only_to_those_allowed(vis
     full = admin.get(f"/enterprises/{firm['uscc']}").text
     for page in (public, full):
         assert firm["name"] in page and "所属产业链环节" in page and "置信度" in page
-        assert f"/match?direction=suppliers&amp;uscc={firm['uscc']}" in page and "找客户" in page
     assert "供应商（向本企业供货）" in full and "协同奖励" in full and "履约金额" in full
     assert "供应商（向本企业供货）" not in public and "履约金额" not in public and "登录" in public
+
+
+def test_the_match_buttons_are_offered_only_where_the_match_would_be_answered(app, sign_in, visitor, admin, firm):
+    other = next(
+        row["uscc"]
+        for row in visitor.get("/api/enterprises", params={"limit": 50}).json()["data"]
+        if row["uscc"] != firm["uscc"]
+    )
+    with TestClient(app) as own:
+        sign_in(own, Role.ENTERPRISE, uscc=firm["uscc"])
+        for client, uscc, offered in ((admin, other, True), (own, firm["uscc"], True), (own, other, False)):
+            page = client.get(f"/enterprises/{uscc}").text
+            link = f"/match?direction=suppliers&amp;uscc={uscc}"
+            assert (link in page) is offered and ("找客户" in page) is offered, (uscc, offered)
+            answered = client.get(f"/match?direction=suppliers&uscc={uscc}").text
+            assert ("无权操作该企业" not in answered) is offered
+        assert "找供应商" not in visitor.get(f"/enterprises/{firm['uscc']}").text
 
 
 def test_an_unknown_enterprise_is_a_chinese_404(visitor):
@@ -154,3 +171,14 @@ def test_the_header_names_the_role_unless_the_name_says_it(app, sign_in):
 def test_the_home_page_leads_to_challenges_and_conferences(visitor):
     body = visitor.get("/").text.split("<main", 1)[1]  # the page itself, not the header's navigation
     assert 'href="/challenges"' in body and 'href="/events"' in body
+
+
+def test_the_header_shows_only_the_pages_one_may_open(app, sign_in, visitor, admin, firm):
+    with TestClient(app) as own:
+        sign_in(own, Role.ENTERPRISE, uscc=firm["uscc"])
+        for client, hidden in ((visitor, {"伙伴匹配", "数据导入"}), (own, {"数据导入"}), (admin, set())):
+            links = client.get("/").text.split('<ul class="links">', 1)[1].split("</ul>", 1)[0]
+            for item in NAVIGATION:
+                href = item.href("smart_terminal")
+                opened = client.get(href, follow_redirects=False).status_code == 200
+                assert (f">{item.label}</a>" in links) is (item.label not in hidden) is opened, item

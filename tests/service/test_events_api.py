@@ -1,6 +1,7 @@
 """/api/events and the /events pages: a conference from registration to a contract, who may do what, bad input."""
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -144,6 +145,51 @@ def test_enterprises_act_only_for_themselves_and_officers_within_their_town(app,
         town = session.get(m.Town, session.exec(select(m.Enterprise).where(m.Enterprise.uscc == other)).one().town_id)
     officer = _client(app, Role.OFFICER, town=town.name)
     assert officer.post(f"/api/events/{event}/participants", json={"role": "visitor", "uscc": other}).status_code == 201
+
+
+def _withdraw_buttons(page: str) -> set[int]:
+    return {int(n) for n in re.findall(r'name="request_id" value="(\d+)"><button type="submit">撤回', page)}
+
+
+def test_the_page_offers_to_withdraw_only_the_requests_one_may_withdraw(app, admin):
+    upcoming = next(e for e in admin.get("/api/events").json() if e["status"] == "open")
+    data = admin.get(f"/api/events/{upcoming['id']}").json()
+    asked = next(r for r in data["requests"] if r["side"] == "visitor")
+    own = next(p for p in data["participants"] if p["name"] == asked["visitor"])
+    mine = {r["id"] for r in data["requests"] if r["side"] in ("host", "visitor") and r[r["side"]] == own["name"]}
+    firm = _client(app, Role.ENTERPRISE, uscc=own["uscc"])
+    offered = _withdraw_buttons(firm.get(f"/events/{upcoming['id']}").text)
+    assert asked["id"] in offered and offered == mine and len(offered) < len(data["requests"])
+    assert _withdraw_buttons(admin.get(f"/events/{upcoming['id']}").text) == {r["id"] for r in data["requests"]}
+    other = next(r["id"] for r in data["requests"] if r["id"] not in mine)
+    assert firm.delete(f"/api/events/{upcoming['id']}/requests/{other}").status_code == 403  # the same rule
+
+
+def test_an_unpublished_schedule_is_shown_to_organisers_only(app, admin, firms):
+    event = admin.post("/api/events", json={"name": "待发布", "held_on": "2026-12-05", "n_slots": 2}).json()["id"]
+    (host, _), (visitor, name), *_ = firms
+    for uscc, role in ((host, "host"), (visitor, "visitor")):
+        admin.post(f"/api/events/{event}/participants", json={"role": role, "uscc": uscc})
+    admin.post(f"/api/events/{event}/requests", json={"host": host, "visitor": visitor, "side": "visitor"})
+    sheets = (f"/events/{event}/agendas", f"/api/events/{event}/agendas", f"/api/events/{event}/schedule.xlsx")
+    assert "打印日程" not in admin.get(f"/events/{event}").text
+    assert all(admin.get(path).status_code == 404 for path in sheets)  # no schedule yet
+    report = admin.post(f"/api/events/{event}/schedule", json={}).json()
+    public, attendee = TestClient(app), _client(app, Role.ENTERPRISE, uscc=visitor)
+    for client in (public, attendee):
+        page = client.get(f"/events/{event}").text
+        assert "日程正在编排中" in page and "已是最优安排" not in page and 'class="grid"' not in page
+        assert "会面结果" not in page and "打印日程" not in page and "schedule.xlsx" not in page
+        assert client.get(f"/api/events/{event}").json()["meetings"] == []
+        refused = [client.get(path) for path in sheets]
+        assert all(r.status_code == 404 and "日程尚未排定或尚未发布" in r.text for r in refused)
+    staff = admin.get(f"/events/{event}").text
+    assert "已是最优安排" in staff and 'class="grid"' in staff and "打印日程" in staff and "日程正在编排中" not in staff
+    assert all(admin.get(path).status_code == 200 for path in sheets)
+    admin.post(f"/api/events/{event}/confirm", json={"scheduled_at": report["scheduled_at"]})
+    page = public.get(f"/events/{event}").text
+    assert "已是最优安排" in page and 'class="grid"' in page and name in page and "打印日程" in page
+    assert all(public.get(path).status_code == 200 for path in sheets)
 
 
 @pytest.mark.parametrize(
