@@ -163,18 +163,18 @@ def register(
     """Register an enterprise (host or visitor) or a department (host only). A host without table numbers
     gets the next free one."""
     if role not in ROLE_LABELS:
-        raise EventError("role：身份应为 host（主持方/需求方）或 visitor（来访方）")
+        raise EventError("身份：应为 host（主持方/需求方）或 visitor（来访方）")
     if (enterprise is None) == (not (department or "").strip()):
-        raise EventError("enterprise：请填写企业统一社会信用代码或部门名称之一")
+        raise EventError("请填写企业统一社会信用代码或部门名称之一")
     if department and role != HOST:
-        raise EventError("department：政府部门只能以主持方（发布需求）身份参会")
+        raise EventError("部门：政府部门只能以主持方（发布需求）身份参会")
     if department and len(department.strip()) > 64:
-        raise EventError("department：部门名称不超过 64 个字符")
+        raise EventError("部门：名称不超过 64 个字符")
     _printable("need", need, department, *tables)
     present = participants(session=session, event=event)
     already = {p.enterprise_id for p in present} | {p.department for p in present}
     if (enterprise.id if enterprise else department.strip() if department else None) in already:
-        raise EventError("enterprise：该企业或部门已报名本场对接会")
+        raise EventError("该企业或部门已报名本场对接会")
     tables = _tables(role, tables, present)
     participant = m.EventParticipant(
         session_id=event.id,
@@ -194,14 +194,14 @@ def _tables(role: str, wanted: Sequence[str], present: list[m.EventParticipant])
     wanted = [t.strip() for t in wanted if t.strip()]
     if role == VISITOR:
         if wanted:
-            raise EventError("tables：来访方不设桌位")
+            raise EventError("桌号：来访方不设桌位")
         return []
     taken = {t for p in present for t in p.tables}
     clash = [t for t in wanted if t in taken] or [t for t in wanted if wanted.count(t) > 1]
     if clash:
-        raise EventError(f"tables：桌号“{clash[0]}”已被占用或重复")
+        raise EventError(f"桌号：“{clash[0]}”已被占用或重复")
     if any(len(t) > 32 for t in wanted):
-        raise EventError("tables：桌号不超过 32 个字符")
+        raise EventError("桌号：不超过 32 个字符")
     if not wanted:
         wanted = [str(next(n for n in range(1, len(taken) + 2) if str(n) not in taken))]
     return wanted
@@ -210,7 +210,7 @@ def _tables(role: str, wanted: Sequence[str], present: list[m.EventParticipant])
 def enterprise_by_uscc(*, session: Session, uscc: str) -> m.Enterprise:
     enterprise = get_enterprise(session=session, uscc=uscc)
     if enterprise is None:
-        raise EventError(f"uscc：未找到统一社会信用代码为“{uscc}”的企业")
+        raise EventError(f"未找到统一社会信用代码为“{uscc}”的企业")
     return enterprise
 
 
@@ -223,7 +223,7 @@ def participant_by(*, session: Session, event: m.MatchmakingSession, key: str) -
     for p in participants(session=session, event=event):
         if enterprise is not None and p.enterprise_id == enterprise.id:
             return p
-    raise EventError(f"participant：“{key}”未报名本场对接会（请填写统一社会信用代码、部门名称或参会编号）")
+    raise EventError(f"“{key}”未报名本场对接会（请填写统一社会信用代码、部门名称或参会编号）")
 
 
 def add_request(
@@ -239,11 +239,11 @@ def add_request(
 ) -> m.MeetingRequest:
     """One side's request (a second one from the same side changes its priority)."""
     if host.role != HOST or visitor.role != VISITOR:
-        raise EventError("host：会面请求须是一方主持方（有桌位）与一方来访方之间的")
+        raise EventError("会面请求须是一方主持方（有桌位）与一方来访方之间的")
     if priority not in PRIORITY_WEIGHT:
-        raise EventError("priority：优先级应为 1（必须会面）、2（希望会面）或 3（有空再见）")
+        raise EventError("优先级：应为 1（必须会面）、2（希望会面）或 3（有空再见）")
     if side not in (HOST, VISITOR, MATCHER):
-        raise EventError("side：请求方应为 host、visitor 或 matcher")
+        raise EventError("提出方：应为 host（主持方）、visitor（来访方）或 matcher（系统推荐）")
     found = session.exec(
         select(m.MeetingRequest).where(
             m.MeetingRequest.session_id == event.id,

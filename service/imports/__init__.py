@@ -142,7 +142,9 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
     if not options.update:
         problems += [
             RowProblem(
-                row, "uscc", f"“{code}”已在数据库中（{stored[code].name}）；如需更新已有企业请选择更新（--update）"
+                row,
+                "uscc",
+                f"“{code}”已在数据库中（{stored[code].name}）；如需更新已有企业，请勾选“更新已有企业”（命令行：--update）",
             )
             for row, code in codes.items()
             if code in stored

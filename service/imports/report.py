@@ -46,7 +46,7 @@ def summary(result: ImportResult) -> str:
         if result.manual_kept:
             parts.append(f"{result.manual_kept} 家的人工指定环节保留未改")
     if bad:
-        parts.append(f"跳过 {bad} 行有错误的行")
+        parts.append(f"跳过有错误的 {bad} 行")
     return "，".join(parts)
 
 

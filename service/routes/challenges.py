@@ -18,7 +18,7 @@ from service.routes import challenges_api
 from service.routes.challenges_api import ChallengeId, Inviter, Mover, Publisher, Responder, Reviewer, Viewer, found
 from service.routes.pages import templates
 from service.web.deps import SessionDep, SettingsDep
-from service.web.errors import field_errors
+from service.web.errors import form_errors
 
 router = APIRouter()
 router.include_router(challenges_api.router)
@@ -49,7 +49,7 @@ def _read(model: type[Model], values: dict) -> tuple[Model | None, dict[str, str
     try:
         return model.model_validate(values), {}
     except ValidationError as exc:
-        return None, {e["field"] or "form": e["msg"] for e in field_errors(exc.errors())}  # type: ignore[arg-type]
+        return None, {field or "form": msg for field, msg in form_errors(exc.errors()).items()}  # type: ignore[arg-type]
 
 
 def _submit(

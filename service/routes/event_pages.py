@@ -21,7 +21,7 @@ from service.auth.permissions import Action, Principal
 from service.routes import events as api
 from service.routes.pages import templates
 from service.web.deps import SessionDep, allowed
-from service.web.errors import field_errors
+from service.web.errors import FIELD_LABELS, form_errors
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, allowed(Action.VIEW_EVENTS)]
@@ -118,7 +118,10 @@ def agendas_page(
 
 def _message(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
-        return "；".join(error["msg"] for error in field_errors(exc.errors()))
+        errors = form_errors(exc.errors())  # type: ignore[arg-type]
+        if "breaks" in errors:  # the form's own notation, not the model's
+            errors["breaks"] = f"{FIELD_LABELS['breaks']}：应写作“第几段后:分钟”，多处用逗号分隔，如 6:60"
+        return "；".join(errors.values())
     return str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
 
 

@@ -16,7 +16,7 @@ from service.models import BIGINT_MAX
 from service.routes.pages import templates
 from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, ensure_reach
-from service.web.errors import FIELD_LABELS, error_message
+from service.web.errors import FIELD_LABELS, form_errors
 from service.web.responses import FastJSONResponse
 
 router = APIRouter(tags=["matching"])
@@ -100,6 +100,7 @@ FORM_FIELDS = (
     "min_revenue_yuan", "exclude_partners", "k",
 )  # fmt: skip
 LIST_FIELDS = ("segment", "label")
+NOTHING_TO_MATCH = "请填写企业信用代码、需求描述或选择环节"
 
 
 @cache
@@ -122,9 +123,7 @@ def read_match_form(query: QueryParams) -> tuple[Direction, dict, dict[str, str]
     try:
         params = _validated_match_request()(**values)
     except ValidationError as exc:
-        for error in exc.errors():
-            name = str(error["loc"][0])
-            errors.setdefault(name, f"{FIELD_LABELS.get(name, name)}：{error_message(dict(error))}")
+        errors |= form_errors(exc.errors())  # type: ignore[arg-type]
         params = {}
     return direction, params, errors
 
@@ -147,4 +146,6 @@ def match_page(request: Request, session: SessionDep, who: Matcher) -> HTMLRespo
             context["result"] = _answer(request, session, who, direction, params)
         except HTTPException as exc:
             context["error"] = exc.detail
+    elif request.query_params:  # submitted with nothing to match on
+        context["error"] = NOTHING_TO_MATCH
     return templates.TemplateResponse(request, "match.html", context)

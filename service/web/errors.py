@@ -32,6 +32,7 @@ MESSAGES = {
     "less_than_equal": "应不大于 {le}",
     "string_too_long": "最多 {max_length} 个字符",
     "string_too_short": "至少 {min_length} 个字符",
+    "string_pattern_mismatch": "格式不正确",
     "enum": "应为以下之一：{expected}",
     "literal_error": "应为以下之一：{expected}",
     "json_invalid": "请求体不是有效的 JSON",
@@ -62,17 +63,78 @@ FIELD_LABELS = {
     "width": "宽度",
     "min_enterprises": "最少企业数",
     "median_share": "中位数比例",
+    # The 对接会 forms
+    "name": "名称",
+    "held_on": "日期",
+    "venue": "会场",
+    "first_slot_at": "首个时段开始",
+    "slot_minutes": "每段分钟",
+    "n_slots": "时段数",
+    "breaks": "休息",
+    "max_meetings_per_visitor": "每位来访方最多会面",
+    "role": "身份",
+    "department": "部门",
+    "tables": "桌号",
+    "available": "可参会时间",
+    "host": "主持方",
+    "visitor": "来访方",
+    "side": "提出方",
+    "priority": "优先级",
+    "per_host": "每个主持方推荐数",
+    "meeting_id": "会面编号",
+    "kind": "类型",
+    "amount_yuan": "合同金额",
+    "buyer": "采购方",
+    # The 揭榜挂帅 forms
+    "title": "标题",
+    "description": "需求描述",
+    "specification": "技术指标与规格",
+    "segments": "所需环节",
+    "quantity": "数量",
+    "budget_min_yuan": "预算下限",
+    "budget_max_yuan": "预算上限",
+    "deadline": "揭榜截止日期",
+    "location": "实施地点",
+    "contact": "联系人与电话",
+    "publisher_uscc": "发榜企业统一社会信用代码",
+    "target": "目标状态",
+    "note": "说明",
+    "award_response_id": "中榜方案",
+    "contracted_yuan": "合同金额",
+    "signed_on": "签约日期",
+    "proposal": "技术方案",
+    "quoted_yuan": "报价",
+    "delivery_days": "交付周期",
+    "track_record": "业绩与案例",
+    "responder_uscc": "揭榜企业统一社会信用代码",
 }
 
 
 def error_message(error: dict) -> str:
     """One pydantic error's message in Chinese, without the field."""
     template = MESSAGES.get(error.get("type", ""), "取值无效")
-    context = {key: str(value).replace(" or ", ", ") for key, value in error.get("ctx", {}).items()}
+    context = {key: _shown(value).replace(" or ", ", ") for key, value in error.get("ctx", {}).items()}
     try:
         return template.format(**context)
     except (KeyError, IndexError):
         return template
+
+
+def _shown(value: object) -> str:
+    """A limit as people write it: ``0``, not ``0.0``."""
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def form_errors(errors: list[dict]) -> dict[str, str]:
+    """pydantic's errors for a page's form: per field (the top of the path), its first message, named in
+    Chinese as the form labels it (``最大距离：应大于 0``); errors in a field's parts count as the field's."""
+    result: dict[str, str] = {}
+    for error in errors:
+        path = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        name = path[0] if path else ""
+        named = f"{FIELD_LABELS.get(name, name)}：" if name else ""
+        result.setdefault(name, named + error_message(error))
+    return result
 
 
 def field_errors(errors: list[dict]) -> list[dict]:

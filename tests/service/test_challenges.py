@@ -128,10 +128,10 @@ def test_bad_needs_are_refused_in_chinese_naming_the_field(people, firms):
     publisher = people["publisher"]
     for change, words in (
         ({"budget_min_yuan": "500万", "budget_max_yuan": "100万"}, "预算下限不能高于预算上限"),
-        ({"budget_max_yuan": "很多"}, "budget_max_yuan：应为金额"),
+        ({"budget_max_yuan": "很多"}, "budget_max_yuan（预算上限）：应为金额"),
         ({"segments": ["ST.NOPE"]}, "未知的产业链环节代码 ST.NOPE"),
         ({"department": "区教育局"}, "须填且只填一项"),
-        ({"kind": "party"}, "kind：应为以下之一"),
+        ({"kind": "party"}, "kind（类型）：应为以下之一"),
     ):
         answer = publisher.post("/api/challenges", json=_need(firms[0].uscc, **change))
         assert answer.status_code == 422, change
@@ -230,6 +230,16 @@ def test_one_response_per_firm_editable_until_the_deadline(app, people, firms):
     assert _respond(people["second"], challenge_id, "过期后新揭榜").status_code == 409
 
 
+def test_the_respond_page_names_bad_fields_in_chinese(people, firms):
+    challenge_id = _published(people, firms)
+    form = {"proposal": "固态激光雷达方案", "quoted_yuan": "八百万", "delivery_days": "-3"}
+    bad = people["first"].post(f"/challenges/{challenge_id}/respond", data=form)
+    assert bad.status_code == 422
+    assert '<span class="field-error" role="alert">报价：应为金额' in bad.text
+    assert '<span class="field-error" role="alert">交付周期：应不小于 1</span>' in bad.text
+    assert "请改正标出的字段：报价：应为金额" in bad.text and "quoted_yuan：" not in bad.text
+
+
 def _upload(client: TestClient, challenge_id: int, name: str, content: bytes):
     return client.post(f"/api/challenges/{challenge_id}/attachments", files={"file": (name, content)})
 
@@ -324,7 +334,8 @@ def test_pages_publish_with_wan_yuan_and_show_field_errors(app, people, firms):
         "publisher_uscc": firms[0].uscc,
     }
     bad = publisher.post("/challenges/new", data={**fields, "budget_max_yuan": "一百五十万"})
-    assert bad.status_code == 422 and "budget_max_yuan：应为金额" in bad.text and "一百五十万" in bad.text
+    assert bad.status_code == 422 and "预算上限：应为金额" in bad.text and "一百五十万" in bad.text
+    assert "budget_max_yuan：" not in bad.text
     made = publisher.post(
         "/challenges/new",
         data=fields,

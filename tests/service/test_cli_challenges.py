@@ -52,7 +52,7 @@ def test_publish_move_and_refuse(demo_env, tmp_path):
     shown = _run(demo_env, "show", number, "--json")
     assert '"budget_max_yuan": 5000000' in shown.output and '"filename": "challenge_spec.pdf"' in shown.output
     bad_money = _run(demo_env, "publish", "--title", "坏金额", "--department", "区教育局", "--budget-max", "五百万")
-    assert bad_money.exit_code == 2 and bad_money.output.startswith("错误：budget_max_yuan：应为金额")
+    assert bad_money.exit_code == 2 and bad_money.output.startswith("错误：budget_max_yuan（预算上限）：应为金额")
     not_a_pdf = tmp_path / "x.pdf"
     not_a_pdf.write_bytes(b"hello")
     refused_file = _run(

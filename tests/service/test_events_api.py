@@ -241,6 +241,19 @@ def test_the_pages_forms_carry_the_csrf_token_and_report_back(admin, firms):
         admin.headers["X-CSRF-Token"] = token
 
 
+def test_the_pages_name_a_bad_field_in_chinese(admin, firms):
+    bad = {"name": "坏会", "held_on": "2026-12-05", "slot_minutes": "0", "breaks": "abc", "first_slot_at": "9点"}
+    listing = admin.post("/events", data=bad).text
+    assert "首个时段开始：格式不正确；每段分钟：应不小于 5；休息：应写作“第几段后:分钟”" in listing
+    page = f"/events/{admin.post('/api/events', json={'name': '错误提示', 'held_on': '2026-12-05'}).json()['id']}"
+    assert "主持方：必填；来访方：必填" in admin.post(f"{page}/join/request", data={}).text
+    unknown = admin.post(f"{page}/join/register", data={"role": "visitor", "uscc": "913101174JURQ2839L"}).text
+    assert "未找到统一社会信用代码为“913101174JURQ2839L”的企业" in unknown and "uscc：" not in unknown
+    wish = {"host": "不存在的企业", "visitor": firms[1][0], "side": "host"}
+    stranger = admin.post(f"{page}/join/request", data=wish).text
+    assert "“不存在的企业”未报名本场对接会" in stranger and "participant：" not in stranger
+
+
 def test_the_api_is_documented(app):
     paths = TestClient(app).get("/openapi.json").json()["paths"]
     assert {"/api/events", "/api/events/{event_id}/schedule", "/api/events/{event_id}/outcomes"} <= set(paths)

@@ -22,6 +22,7 @@ from service.classification import set_manual_segments
 from service.cli import app
 from service.imports import ImportOptions, Kind, Mode, jobs, run_import
 from service.imports.jobs import ImportJobs
+from service.imports.report import summary
 
 CHAIN = "smart_terminal"
 runner = CliRunner()
@@ -102,6 +103,7 @@ def test_skip_bad_stores_the_good_rows_in_one_go(session, tmp_path):
     assert [(p.row, p.column) for p in result.problems] == [(3, "uscc"), (4, "uscc")]
     assert "与第2行的统一社会信用代码重复" in result.problems[1].message
     assert result.stored == 2 and sorted(session.exec(select(m.Enterprise.name)).all()) == ["None", "甲"]
+    assert summary(result).endswith("跳过有错误的 2 行")
 
 
 def test_dry_run_stores_nothing_and_writes_the_bad_rows_report(database):
@@ -126,6 +128,7 @@ def test_update_shows_each_change_then_applies_it_and_keeps_manual_segments(data
     path = _csv(database, changed, "changed.csv", "gbk")
     refused = runner.invoke(app, ["import", "enterprises", str(path)])
     assert refused.exit_code == 1 and "已在数据库中（甲）" in refused.output and "--update" in refused.output
+    assert "请勾选“更新已有企业”" in refused.output  # the web page's checkbox, named for the web
     from sqlmodel import Session
 
     from service.db import make_engine

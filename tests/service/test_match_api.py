@@ -69,6 +69,9 @@ def test_match_page_shows_the_shortlist_in_chinese(client, buyer):
     assert page.text.count('class="reason"') >= 10
     empty = client.get("/match")
     assert empty.status_code == 200 and "推荐理由" not in empty.text and "<form" in empty.text
+    submitted = client.get("/match", params={"direction": "suppliers", "uscc": "", "need": "", "segment": ""})
+    assert '<p class="error">请填写企业信用代码、需求描述或选择环节</p>' in submitted.text
+    assert 'class="error"' not in empty.text  # a first visit is not told off
     wrong = client.get("/match", params={"uscc": "913101174JURQ2839L"})
     assert "未找到" in wrong.text
 
@@ -91,6 +94,7 @@ def test_match_form_with_blank_optional_fields_and_money_in_wan(client):
         ("budget_yuan", "abc", "年度预算：应为金额"),
         ("max_km", "远", "最大距离：应为数字"),
         ("k", "0", "条数：应不小于 1"),
+        ("max_km", "0", "最大距离：应大于 0<"),
     ],
 )
 def test_match_form_shows_a_bad_field_in_chinese_on_the_page(client, field, value, message):
