@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 
 from matching.market import QUALITY_LABELS, ContractGraph, Market
-from matching.reward import THRESHOLD, first_year_estimate, threshold_gap
+from matching.reward import FIRST_CAP, FIRST_RATE, THRESHOLD, first_year_estimate, threshold_gap
 from matching.signals import SIGNALS, Context, Direction, query_text
 
 SHOWN = 0.1  # a signal contributing less than this share of the largest contribution is not given as a reason
@@ -41,6 +41,10 @@ class Partner:
 
 def _wan(yuan: float) -> str:
     return f"{yuan / 10_000:,.0f}万元"
+
+
+# The 300万 rule in words, so the note says what triggers the reward and what it is
+_REWARD_RULE = f"年度履约满{_wan(THRESHOLD)}即可申请，奖励为合同金额的{FIRST_RATE:.0%}（最高{_wan(FIRST_CAP)}）"
 
 
 def _chain_reason(market: Market, ctx: Context, i: int) -> str | None:
@@ -158,11 +162,11 @@ def reward_note(market: Market, ctx: Context, i: int) -> dict | None:
     gap = threshold_gap(budget or 0, already_qualified=False)
     first = first_year_estimate(budget) if budget and not gap else None
     if first is not None:
-        note = f"按预算{_wan(budget or 0)}测算，年度履约达300万元，采购方首年可获奖励约{_wan(first)}"
+        note = f"按预算{_wan(budget or 0)}测算：{_REWARD_RULE}，首年约{_wan(first)}"
     elif budget:
         note = f"预算{_wan(budget)}，距300万元奖励门槛还差{_wan(gap)}"
     else:
-        note = "本地产业链合作：年度履约累计达300万元，采购方可获合同金额10%、最高200万元奖励"
+        note = f"本地产业链合作：{_REWARD_RULE}"
     return {"threshold_yuan": THRESHOLD, "gap_to_threshold_yuan": gap, "first_year_reward_yuan": first, "note": note}
 
 

@@ -4,6 +4,7 @@ asker may see (all to the publisher and 区经委, its own to a responder, none 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import BaseModel, Field
 from sqlmodel import Session
@@ -44,6 +45,16 @@ class ChallengePublic(BaseModel):
     history: list[dict] = Field(default_factory=list, description="[{source, target, change, actor, at, note}]")
     attachments: list[dict] = Field(default_factory=list, description="[{id, filename, size_bytes, content_type}]")
     responses: list[dict] = Field(default_factory=list, description="当前账户可见的揭榜方案")
+
+    @property
+    def budget_wan(self) -> str:
+        """The budget as the list and the challenge page show it: 200–400 万元, 400 万元, 200 万元起 or —."""
+        low, high = (
+            None if y is None else f"{Decimal(y) / 10_000:,f}" for y in (self.budget_min_yuan, self.budget_max_yuan)
+        )
+        if high is None:
+            return f"{low} 万元起" if low is not None else "—"
+        return f"{low}–{high} 万元" if low is not None else f"{high} 万元"
 
 
 def response_json(session: Session, answer: m.ChallengeResponse) -> dict:

@@ -81,6 +81,9 @@ def test_a_free_text_need_with_a_segment_and_the_reward_it_could_earn(ranker):
     found = ranker.rank(need).recommendations
     assert found[0].reasons[0] == "所需环节：激光雷达与测距感知"
     assert found[0].reward["first_year_reward_yuan"] == 500_000 and found[0].reward["gap_to_threshold_yuan"] == 0
+    assert found[0].reward["note"] == (
+        "按预算500万元测算：年度履约满300万元即可申请，奖励为合同金额的10%（最高200万元），首年约50万元"
+    )
     small = ranker.rank(Query(segments=("ST.SENS.LIDAR",), scope=Scope.LOCAL, budget_yuan=1_000_000)).recommendations
     assert small[0].reward["gap_to_threshold_yuan"] == 2_000_000 and "还差200万元" in small[0].reward["note"]
     outside = ranker.rank(Query(segments=("ST.CHIP.RF",), scope=Scope.G60, k=300)).recommendations

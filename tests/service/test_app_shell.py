@@ -84,6 +84,9 @@ def test_an_enterprise_page_shows_partners_and_amounts_only_to_those_allowed(vis
         assert firm["name"] in page and "所属产业链环节" in page and "置信度" in page
     assert "供应商（向本企业供货）" in full and "协同奖励" in full and "履约金额" in full
     assert "供应商（向本企业供货）" not in public and "履约金额" not in public and "登录" in public
+    labels = re.search(r"<b>标签</b></header>(.*?)</article>", full, re.S).group(1)
+    facts = re.search(r"<b>基本情况</b></header>(.*?)</article>", full, re.S).group(1)
+    assert "营业收入" not in labels and "成立于" not in labels and "营业收入" in facts  # facts under their own heading
 
 
 def test_the_match_buttons_are_offered_only_where_the_match_would_be_answered(app, sign_in, visitor, admin, firm):
@@ -148,13 +151,16 @@ def test_the_match_form_offers_the_segments_by_direction_and_says_the_reward_onc
     chain = load_named_chain("smart_terminal")
     page = admin.get("/match", params={"segment": "ST.CHIP.MCU", "budget_yuan": "500万"}).text
     assert page.count("<optgroup") == len(chain.roots) and 'value="ST.CHIP.MCU" selected' in page
-    assert page.count("首年可获奖励约50万元") == 1 and page.count(">适用</td>") >= 1
+    assert page.count("即可申请，奖励为合同金额的10%（最高200万元），首年约50万元") == 1
+    assert page.count(">适用</td>") >= 1
 
 
 def test_pages_share_one_layout_with_the_vendored_stylesheet(visitor, admin, firm):
     for path in ("/", "/chains/smart_terminal", "/enterprises", f"/enterprises/{firm['uscc']}", "/login"):
         page = visitor.get(path).text
         assert '<html lang="zh-CN"' in page and "/assets/vendor/pico/pico.min.css" in page and "示例数据" in page
+        footer = page.split('<footer class="app', 1)[1]
+        assert "园区位置为依据公开资料整理的示意点位" in footer and ".md" not in footer  # words, not file paths
     assert visitor.get("/assets/vendor/pico/pico.min.css").status_code == 200
     assert visitor.get("/assets/search.js").status_code == 200
     assert "区经委管理员" in admin.get("/match").text and Role.ADMIN.label == "区经委管理员"

@@ -112,6 +112,8 @@ def test_publishing_is_for_one_own_firm_and_drafts_stay_private(people, firms):
     body = made.json()
     assert body["status"] == "draft" and body["budget_min_yuan"] == 2_000_000 and body["budget_max_yuan"] == 4_000_000
     assert body["history"][0]["target"] == "draft" and body["history"][0]["actor"].startswith("enterprise-")
+    page = people["publisher"].get(f"/challenges/{body['id']}").text
+    assert "<dt>预算</dt><dd>200–400 万元</dd>" in page  # in 万元, as the list shows it
     refused = people["first"].post("/api/challenges", json=_need(publisher.uscc))
     assert refused.status_code == 403 and "本企业" in refused.json()["detail"]
     assert people["anonymous"].post("/api/challenges", json=_need(publisher.uscc)).status_code == 401
@@ -346,7 +348,7 @@ def test_pages_publish_with_wan_yuan_and_show_field_errors(app, people, firms):
     detail = publisher.get(made.headers["location"])
     assert (
         detail.status_code == 200
-        and "1,500,000 元" in detail.text
+        and "<dt>预算</dt><dd>150 万元</dd>" in detail.text
         and "spec.pdf" in detail.text
         and "提交审核" in detail.text
     )

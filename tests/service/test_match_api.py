@@ -84,7 +84,7 @@ def test_match_form_with_blank_optional_fields_and_money_in_wan(client):
     assert page.text.count("<tr><td>") == 10 and "协同奖励" in page.text
     wan = client.get("/match", params=form | blank | {"budget_yuan": "500万", "k": "3"})
     assert wan.status_code == 200 and wan.text.count("<tr><td>") == 3
-    assert "按预算500万元测算" in wan.text and "首年可获奖励约50万元" in wan.text
+    assert "按预算500万元测算：年度履约满300万元即可申请，奖励为合同金额的10%（最高200万元），首年约50万元" in wan.text
     assert 'value="500万"' in wan.text
 
 

@@ -72,7 +72,9 @@ def test_the_match_form_with_every_field_filled(server, page):
     rows = page.locator("main table tbody tr")
     expect(rows.first).to_contain_text("激光雷达")
     assert 1 <= rows.count() <= 5
-    expect(page.locator("p.reward")).to_contain_text("首年可获奖励约50万元")
+    expect(page.locator("p.reward")).to_contain_text(
+        "年度履约满300万元即可申请，奖励为合同金额的10%（最高200万元），首年约50万元"
+    )
     assert page.locator("input[name=budget_yuan]").input_value() == "500万"
     page.fill("input[name=budget_yuan]", "五百万")
     page.click("form.match-form button[type=submit]")
@@ -112,3 +114,15 @@ def test_a_missing_page_is_a_page_with_the_header_and_a_way_home(server, page):
     expect(page.locator("header.app nav a").first).to_be_visible()
     page.locator("main a", has_text="返回首页").click()
     expect(page.locator("h1")).to_contain_text("全景")
+
+
+def test_the_gap_table_keeps_segment_names_and_grades_on_one_line(server, page):
+    page.goto(server.base + "/chains/smart_terminal")
+    lines = page.locator("table.gaps tr").evaluate_all(
+        """rows => rows.flatMap(row => [...row.cells].slice(1, 3).map(cell => {
+            const range = document.createRange();
+            range.selectNodeContents(cell);
+            return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+        }))"""
+    )
+    assert lines and all(n == 1 for n in lines), lines  # 新型显示 was wrapped character by character
