@@ -316,6 +316,7 @@ def test_the_shortlist_proposes_firms_that_did_not_respond_and_invitations_are_r
     assert book["推荐候选"].max_row >= 11 and book["揭榜方案"]["B2"].value == short["responders"][0]["name"]
     page = people["admin"].get(f"/challenges/{challenge_id}/print")
     assert page.status_code == 200 and "@media print" in page.text and outsiders[0]["name"] in page.text
+    assert "万元" in page.text and " 元 ·" not in page.text  # the budget as the list and the page show it
     assert "打印定榜单" not in people["admin"].get(f"/challenges/{challenge_id}/shortlist").text  # not decided yet
 
 
