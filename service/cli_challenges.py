@@ -149,11 +149,11 @@ def transition(
     signed_on: str | None = typer.Option(None, help="For contracted: signing date YYYY-MM-DD (default today)"),
 ) -> None:
     """Move a challenge (illegal moves are refused with the reason)."""
-    from service import challenges
+    from service import challenges, clock
 
     with _session() as session:
         challenge = _found(session, challenge_id)
-        signed = signed_on or (challenges.today().isoformat() if target is Status.CONTRACTED else None)
+        signed = signed_on or (clock.today().isoformat() if target is Status.CONTRACTED else None)
         data = challenges.MoveIn(
             target=target, note=note, award_response_id=award, contracted_yuan=amount, signed_on=signed
         )

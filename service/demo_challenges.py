@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 from chainmap.policies import cite
 from chainmap.taxonomy import Chain
 from matching.challenges import Kind, Status
-from service import challenges
+from service import challenges, clock
 from service import models as m
 from service.auth.permissions import Principal, Role
 
@@ -66,7 +66,7 @@ def _answer(session: Session, need: m.Challenge, firm: m.Enterprise, quoted: str
 def load(session: Session, chain: Chain) -> int:
     """Replace the demo challenges; returns how many were stored."""
     clear(session)
-    in_a_month = challenges.today() + timedelta(days=30)
+    in_a_month = clock.today() + timedelta(days=30)
     school = _need(
         session,
         chain,
@@ -117,7 +117,7 @@ def load(session: Session, chain: Chain) -> int:
             quantity=5000,
             budget_min_yuan="200万",
             budget_max_yuan="400万",
-            deadline=challenges.today(),
+            deadline=clock.today(),
             location=robot[0].address[:100],
         )
         offers = [

@@ -69,8 +69,7 @@ class ImportJob(BaseModel):
     done: int = 0
     total: int = 0
     stages: list[str] = []
-    finished: bool = False
-    finished_ns: int = 0  # when (time.time_ns()): file times are too coarse to order jobs finished together
+    finished_ns: int = 0  # when it finished (time.time_ns()); file times are too coarse to order jobs by
     error: str = ""  # a file that could not be read at all
     outcome: Outcome | None = None
 
@@ -78,6 +77,10 @@ class ImportJob(BaseModel):
         if stage not in self.stages:
             self.stages.append(stage)
         self.stage, self.done, self.total = stage, done, total
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_ns > 0
 
     def status(self) -> dict:
         percent = round(100 * self.done / self.total) if self.total else 0
@@ -178,5 +181,5 @@ def _run(engine: Engine, job: ImportJob, folder: Path) -> None:
         logging.getLogger(__name__).exception("import job %s failed", job.id)
         job.error = "导入时发生内部错误，未写入任何数据；请联系管理员查看服务器日志"
     finally:
-        job.finished, job.finished_ns = True, time.time_ns()
+        job.finished_ns = time.time_ns()
         _save(folder, job)

@@ -1,4 +1,3 @@
-import inspect
 from collections.abc import Callable
 from functools import cache
 from typing import Annotated
@@ -52,13 +51,7 @@ def match_request(
     }
 
 
-async def _match_params(**params) -> dict:
-    """match_request run on the event loop: it only gathers parameters, which costs less than a thread hop."""
-    return match_request(**params)
-
-
-_match_params.__signature__ = inspect.signature(match_request)  # type: ignore[attr-defined]  # FastAPI reads it
-MatchRequest = Annotated[dict, Depends(_match_params)]
+MatchRequest = Annotated[dict, Depends(match_request)]
 Matcher = Annotated[Principal, allowed(Action.MATCH)]
 
 

@@ -125,12 +125,17 @@ def _shown(value: object) -> str:
     return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
 
 
+def _field_path(error: dict) -> list[str]:
+    """Where a pydantic error lies, without FastAPI's body / query / path prefix."""
+    return [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+
+
 def form_errors(errors: list[dict]) -> dict[str, str]:
     """pydantic's errors for a page's form: per field (the top of the path), its first message, named in
     Chinese as the form labels it (``最大距离：应大于 0``); errors in a field's parts count as the field's."""
     result: dict[str, str] = {}
     for error in errors:
-        path = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+        path = _field_path(error)
         name = path[0] if path else ""
         named = f"{FIELD_LABELS.get(name, name)}：" if name else ""
         result.setdefault(name, named + error_message(error))
@@ -141,7 +146,7 @@ def field_errors(errors: list[dict]) -> list[dict]:
     """pydantic's errors with the field path joined by dots and the message in Chinese."""
     result = []
     for error in errors:
-        location = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path"))
+        location = ".".join(_field_path(error))
         named = f"{location}（{FIELD_LABELS[location]}）" if location in FIELD_LABELS else location or "请求"
         result.append({"field": location, "msg": f"{named}：{error_message(error)}"})
     return result
