@@ -111,7 +111,11 @@ function chainmapPanorama(map, D, link) {
     }
     document.querySelectorAll("#cm-hits .current").forEach(e => e.classList.remove("current"));
     item.classList.add("current");
-    const show = () => group.hasLayer(m) ? group.zoomToShowLayer(m, () => m.openPopup()) : setTimeout(show, 50);
+    // zoomToShowLayer's callback can be lost when another zoom is under way: then open the popup at the point
+    const opened = () => m.isPopupOpen() || map.openPopup(m.getPopup(), m.getLatLng());
+    const show = () => group.hasLayer(m)
+      ? (group.zoomToShowLayer(m, () => m.openPopup()), setTimeout(opened, 1500))
+      : setTimeout(show, 50);
     show();  // a large redraw is added in chunks: wait until the marker is in
   }
 
