@@ -29,16 +29,21 @@ class CompiledTfidf:
         return cls({str(k): int(v) for k, v in vectorizer.vocabulary_.items()}, vectorizer.idf_, vectorizer.analyzer)
 
     def transform(self, texts: list[str]) -> sparse.csr_matrix:
-        rows, cols, values = [], [], []
-        for row, text in enumerate(texts):
-            counts = Counter(self.index[g] for g in self.analyzer(text) if g in self.index)
-            rows += [row] * len(counts)
-            cols += list(counts)
-            values += list(counts.values())
-        weights = (1 + np.log(np.array(values, dtype=float))) * self.idf[np.array(cols, dtype=int)]
-        matrix = sparse.csr_matrix((weights, (rows, cols)), shape=(len(texts), len(self.idf)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        return sparse.diags(1 / np.where(norms > 0, norms, 1)) @ matrix
+        """Built as CSR arrays directly: through COO and a diagonal product it took 0.5 ms for one text."""
+        columns: list[int] = []
+        counts: list[int] = []
+        ends = [0]
+        for text in texts:
+            found = Counter(self.index[g] for g in self.analyzer(text) if g in self.index)
+            columns += found
+            counts += found.values()
+            ends.append(len(columns))
+        indptr = np.array(ends)
+        column = np.array(columns, dtype=np.int64)
+        weights = (1 + np.log(np.array(counts, dtype=float))) * self.idf[column]
+        row = np.repeat(np.arange(len(texts)), np.diff(indptr))
+        norms = np.sqrt(np.bincount(row, weights * weights, minlength=len(texts)))
+        return sparse.csr_matrix((weights / norms[row], column, indptr), shape=(len(texts), len(self.idf)))
 
 
 @dataclass

@@ -114,12 +114,12 @@ def query_text(market: Market, ctx: Context) -> str:
 def text(market: Market, ctx: Context) -> np.ndarray:
     """Cosine of TF-IDF character 2-3-grams; reads only the postings of the query's n-grams."""
     wanted = query_text(market, ctx)
-    if market.text is None or not wanted:
+    if market.text is None or market.vectorizer is None or not wanted:
         return np.zeros(len(market.ids), dtype=np.float32)
-    vector = market.vectorizer.transform([wanted])
-    if not vector.nnz:
+    columns, weights = market.vectorizer.weights(wanted)
+    if not len(columns):
         return np.zeros(len(market.ids), dtype=np.float32)
-    return np.asarray(market.text[:, vector.indices] @ vector.data).ravel()[market.text_row]
+    return np.asarray(market.text[:, columns] @ weights).ravel()[market.text_row]
 
 
 def origin(ctx: Context) -> tuple[float, float] | None:

@@ -20,8 +20,9 @@ command -v ab >/dev/null || missing+=(apache2-utils)
 command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "installing: ${missing[*]}"
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    # another process may hold the dpkg lock for a while (unattended upgrades): wait for it
+    $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}" >/dev/null
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then

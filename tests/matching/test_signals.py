@@ -109,3 +109,15 @@ def test_popularity_follows_the_number_of_partners():
     market = Market.from_edges(contracts)
     scores = _signal(market, signals.popularity, Query(firm="b1"), contracts)
     assert scores["s1"] == 1 and 0 < scores["s2"] < 1 and scores["b3"] == 0
+
+
+def test_a_need_is_weighed_as_scikit_learn_weighs_it_over_the_index_terms(market):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    index = market.vectorizer
+    reference = TfidfVectorizer(analyzer="char", ngram_range=(2, 3), sublinear_tf=True, vocabulary=index.columns)
+    reference.fit(["x"]).idf_ = index.idf
+    for need in ("激光雷达，激光测距", "MCU芯片 微控制器 MCU", "从未见过的说法"):
+        columns, weights = index.weights(need)
+        expected = reference.transform([need]).toarray().ravel()
+        np.testing.assert_allclose(np.bincount(columns, weights, minlength=len(expected)), expected, atol=1e-6)
