@@ -20,11 +20,12 @@ from service import audit, forms, repository
 from service import models as m
 from service.auth.permissions import Action, Principal, Reach, Role
 from service.clock import LOCAL_TIME, today
+from service.fields import Refusal, field_label
 
 VISIBLE_TO_ALL = frozenset({Status.PUBLISHED, Status.CLOSED, Status.AWARDED, Status.CONTRACTED, Status.ACCEPTED})
 
 
-class ChallengeError(ValueError):
+class ChallengeError(Refusal):
     """Input that cannot be stored; the message names the field in Chinese."""
 
 
@@ -124,7 +125,7 @@ def listing(*, session: Session, who: Principal, status: Status | None = None) -
 def _enterprise(session: Session, uscc: str, field: str) -> m.Enterprise:
     firm = repository.get_enterprise(session=session, uscc=normalize(uscc))
     if firm is None:
-        raise LookupError(f"{field}：未找到统一社会信用代码为“{uscc}”的企业")
+        raise LookupError(f"{field_label(field)}：未找到统一社会信用代码为“{uscc}”的企业")
     return firm
 
 
@@ -149,7 +150,7 @@ def create(*, session: Session, who: Principal, data: ChallengeIn, chain: Chain,
     """A draft need; the publishing enterprise must be within the principal's reach."""
     unknown = [code for code in data.segments if code not in chain.segments]
     if unknown:
-        raise ChallengeError(f"segments：未知的产业链环节代码 {'、'.join(unknown)}")
+        raise ChallengeError(f"未知的产业链环节代码 {'、'.join(unknown)}", "segments")
     if data.department and who.role is Role.ENTERPRISE:
         raise PermissionError("企业用户只能以本企业名义发榜；部门的应用场景需求由区经委或街镇/园区录入")
     firm = _enterprise(session, data.publisher_uscc, "publisher_uscc") if data.publisher_uscc else None
@@ -303,7 +304,7 @@ def responses(*, session: Session, challenge: m.Challenge) -> list[m.ChallengeRe
 def _responder(session: Session, who: Principal, data: ResponseIn) -> m.Enterprise:
     if who.reach(Action.RESPOND_CHALLENGE) is Reach.ALL:
         if not data.responder_uscc:
-            raise ChallengeError("responder_uscc：代企业揭榜时须填写揭榜企业的统一社会信用代码")
+            raise ChallengeError("代企业揭榜时须填写揭榜企业的统一社会信用代码", "responder_uscc")
         return _enterprise(session, data.responder_uscc, "responder_uscc")
     firm = session.get(m.Enterprise, who.enterprise_id) if who.enterprise_id else None
     if firm is None or (data.responder_uscc and normalize(data.responder_uscc) != firm.uscc):

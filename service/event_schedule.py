@@ -47,14 +47,14 @@ def schedule(
     """Schedule (or re-schedule) the event's active requests; returns the report stored on the event."""
     held = meetings(session=session, event=event)
     if any(mt.outcome for mt in held):
-        raise EventError("schedule：已登记会面结果，不能再重新排程")
+        raise EventError("已登记会面结果，不能再重新排程")
     plain = scheduler_event(session=session, event=event)
     if not plain.requests:
-        raise EventError("requests：还没有有效的会面请求：请先提交会面请求，或接受系统推荐的请求后再排程")
+        raise EventError("还没有有效的会面请求：请先提交会面请求，或接受系统推荐的请求后再排程")
     try:
         result = _solve(plain, time_limit=time_limit, gap_time_limit=gap_time_limit)
     except ScheduleInputError as exc:
-        raise EventError(named(str(exc), display_names(session=session, event=event))) from exc
+        raise EventError(named(exc.message, display_names(session=session, event=event))) from exc
     confirmed = set(plain.confirmed)
     session.execute(delete(m.Meeting).where(m.Meeting.session_id == event.id))
     session.flush()
@@ -94,7 +94,7 @@ def confirm(*, session: Session, event: m.MatchmakingSession) -> int:
     """Announce the schedule: every meeting becomes confirmed (kept where possible by later re-scheduling)."""
     rows = meetings(session=session, event=event)
     if not rows:
-        raise EventError("schedule：还没有排程结果，请先排程")
+        raise EventError("还没有排程结果，请先排程")
     for row in rows:
         row.status = CONFIRMED
         session.add(row)
@@ -123,15 +123,15 @@ def record_outcome(
     outcome = Outcome(scheduler_id(host.id), scheduler_id(visitor.id), kind, amount_yuan, host_buys)
     planned = PlannedMeeting(outcome.host, outcome.visitor, meeting.slot, meeting.table_no)
     if meeting.status != CONFIRMED:
-        raise EventError("outcome：日程尚未发布（确认）的会面不能登记结果")
+        raise EventError("日程尚未发布（确认）的会面不能登记结果")
     if amount_yuan is not None and amount_yuan > m.BIGINT_MAX:
-        raise EventError(f"amount_yuan：合同金额不超过 {m.BIGINT_MAX} 元")
+        raise EventError(f"不超过 {m.BIGINT_MAX} 元", "amount_yuan")
     try:
         check_outcomes([planned], [outcome])
     except ScheduleInputError as exc:
-        raise EventError(f"{exc.field.replace('outcomes[0].', '')}：{exc.message}") from exc
+        raise EventError(exc.message, exc.field.removeprefix("outcomes[0]").lstrip(".")) from exc
     if kind == OutcomeKind.CONTRACT and (host.enterprise_id is None or visitor.enterprise_id is None):
-        raise EventError("outcome：签约合同须在两家企业之间；部门采购请按政府采购程序登记")
+        raise EventError("签约合同须在两家企业之间；部门采购请按政府采购程序登记")
     if meeting.contract_id is not None:
         old = session.get(m.Contract, meeting.contract_id)
         meeting.contract_id = None

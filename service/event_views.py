@@ -7,7 +7,6 @@ from sqlmodel import Session, col, func, select
 
 from service import models as m
 from service.auth.permissions import Action, Principal
-from service.clock import today
 from service.event_schedule import outcome_label
 from service.event_sheets import Takeaways
 from service.events import (
@@ -17,6 +16,7 @@ from service.events import (
     ROLE_LABELS,
     STATUS_LABELS,
     display_names,
+    is_past,
     meetings,
     participants,
     requests,
@@ -32,7 +32,7 @@ def _count(session: Session, table, event: m.MatchmakingSession) -> int:
 
 
 def summary(*, session: Session, event: m.MatchmakingSession) -> dict:
-    past = event.held_on < today()
+    past = is_past(event)
     return {
         "id": event.id,
         "name": event.name,

@@ -17,6 +17,8 @@ from sqlmodel import Session, col, select
 from matching.scheduling.model import Event, Host, Meeting, Request, ScheduleInputError, Visitor, Window, minute_of
 from matching.scheduling.model import make_slots as scheduler_slots
 from service import models as m
+from service.clock import today
+from service.fields import Refusal
 from service.repository import get_enterprise
 
 HOST, VISITOR, MATCHER = "host", "visitor", "matcher"
@@ -31,7 +33,7 @@ PRIORITY_WEIGHT = {1: 3, 2: 2, 3: 1}
 PRIORITY_LABELS = {1: "必须会面", 2: "希望会面", 3: "有空再见"}
 
 
-class EventError(ValueError):
+class EventError(Refusal):
     """A request about an event that cannot be carried out; the message is Chinese and names the field."""
 
 
@@ -40,6 +42,11 @@ def get_event(*, session: Session, event_id: int) -> m.MatchmakingSession:
     if event is None:
         raise LookupError(f"未找到编号为 {event_id} 的对接会")
     return event
+
+
+def is_past(event: m.MatchmakingSession) -> bool:
+    """Whether the event's day is over (in Songjiang): it is shown as held and takes no more sign-ups."""
+    return event.held_on < today()
 
 
 def list_events(*, session: Session) -> list[m.MatchmakingSession]:
@@ -51,14 +58,14 @@ CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # never part of a name; they break Exc
 
 def _printable(field: str, *texts: str | None) -> None:
     if any(text and CONTROL.search(text) for text in texts):
-        raise EventError(f"{field}：不能包含控制字符（如换行、制表符）")
+        raise EventError("不能包含控制字符（如换行、制表符）", field)
 
 
 def _checked(field: str, call, *args):
     try:
         return call(*args)
     except ScheduleInputError as exc:
-        raise EventError(f"{field}：{exc.message}") from exc
+        raise EventError(exc.message, field) from exc
 
 
 def create_event(
@@ -76,18 +83,19 @@ def create_event(
 ) -> m.MatchmakingSession:
     """A new event; ``breaks`` maps a slot number (1-based) to the pause in minutes after it."""
     if not name.strip() or len(name.strip()) > 200 or len(venue.strip()) > 200:
-        raise EventError("name：对接会名称不能为空，名称和会场各不超过 200 个字符")
-    _printable("name", name, venue)
+        raise EventError("不能为空，名称和会场各不超过 200 个字符", "name")
+    _printable("name", name)
+    _printable("venue", venue)
     _checked("first_slot_at", minute_of, first_slot_at)
     if not 5 <= slot_minutes <= 240:
-        raise EventError("slot_minutes：每个时段应为 5 到 240 分钟")
+        raise EventError("应为 5 到 240 分钟", "slot_minutes")
     if not 1 <= n_slots <= 60:
-        raise EventError("n_slots：时段数应为 1 到 60 个")
+        raise EventError("应为 1 到 60 个", "n_slots")
     for number, pause in (breaks or {}).items():
         if not 1 <= number < n_slots or not 0 < pause <= 600:
-            raise EventError(f"breaks：第 {number} 个时段后的休息应在最后一个时段之前、且为 1 到 600 分钟")
+            raise EventError(f"第 {number} 个时段后的休息应在最后一个时段之前、且为 1 到 600 分钟", "breaks")
     if max_meetings_per_visitor is not None and max_meetings_per_visitor < 1:
-        raise EventError("max_meetings_per_visitor：每位来访方的会面上限至少为 1")
+        raise EventError("至少为 1", "max_meetings_per_visitor")
     event = m.MatchmakingSession(
         name=name.strip(),
         held_on=held_on,
@@ -113,17 +121,17 @@ def slots(event: m.MatchmakingSession):
 
 def _fits_the_day(event: m.MatchmakingSession) -> None:
     if slots(event)[-1].end > 24 * 60:
-        raise EventError("n_slots：时段超出当天 24:00，请减少时段数或缩短时长")
+        raise EventError("时段超出当天 24:00，请减少时段数或缩短时长", "n_slots")
 
 
 def _windows(available: Sequence[Sequence[str]]) -> list[list[str]]:
     windows = []
     for i, window in enumerate(available):
         if len(window) != 2:
-            raise EventError(f"available[{i}]：可参会时间应为“开始-结束”，如 09:00-12:00")
+            raise EventError("应为“开始-结束”，如 09:00-12:00", f"available[{i}]")
         start, end = (_checked(f"available[{i}]", minute_of, text) for text in window)
         if end <= start:
-            raise EventError(f"available[{i}]：结束时间 {window[1]} 不晚于开始时间 {window[0]}")
+            raise EventError(f"结束时间 {window[1]} 不晚于开始时间 {window[0]}", f"available[{i}]")
         windows.append([window[0], window[1]])
     return windows
 
@@ -163,14 +171,16 @@ def register(
     """Register an enterprise (host or visitor) or a department (host only). A host without table numbers
     gets the next free one."""
     if role not in ROLE_LABELS:
-        raise EventError("身份：应为 host（主持方/需求方）或 visitor（来访方）")
+        raise EventError("应为 host（主持方/需求方）或 visitor（来访方）", "role")
     if (enterprise is None) == (not (department or "").strip()):
         raise EventError("请填写企业统一社会信用代码或部门名称之一")
     if department and role != HOST:
-        raise EventError("部门：政府部门只能以主持方（发布需求）身份参会")
+        raise EventError("政府部门只能以主持方（发布需求）身份参会", "department")
     if department and len(department.strip()) > 64:
-        raise EventError("部门：名称不超过 64 个字符")
-    _printable("need", need, department, *tables)
+        raise EventError("不超过 64 个字符", "department")
+    _printable("need", need)
+    _printable("department", department)
+    _printable("tables", *tables)
     present = participants(session=session, event=event)
     already = {p.enterprise_id for p in present} | {p.department for p in present}
     if (enterprise.id if enterprise else department.strip() if department else None) in already:
@@ -194,14 +204,14 @@ def _tables(role: str, wanted: Sequence[str], present: list[m.EventParticipant])
     wanted = [t.strip() for t in wanted if t.strip()]
     if role == VISITOR:
         if wanted:
-            raise EventError("桌号：来访方不设桌位")
+            raise EventError("来访方不设桌位", "tables")
         return []
     taken = {t for p in present for t in p.tables}
     clash = [t for t in wanted if t in taken] or [t for t in wanted if wanted.count(t) > 1]
     if clash:
-        raise EventError(f"桌号：“{clash[0]}”已被占用或重复")
+        raise EventError(f"“{clash[0]}”已被占用或重复", "tables")
     if any(len(t) > 32 for t in wanted):
-        raise EventError("桌号：不超过 32 个字符")
+        raise EventError("不超过 32 个字符", "tables")
     if not wanted:
         wanted = [str(next(n for n in range(1, len(taken) + 2) if str(n) not in taken))]
     return wanted
@@ -241,9 +251,9 @@ def add_request(
     if host.role != HOST or visitor.role != VISITOR:
         raise EventError("会面请求须是一方主持方（有桌位）与一方来访方之间的")
     if priority not in PRIORITY_WEIGHT:
-        raise EventError("优先级：应为 1（必须会面）、2（希望会面）或 3（有空再见）")
+        raise EventError("应为 1（必须会面）、2（希望会面）或 3（有空再见）", "priority")
     if side not in (HOST, VISITOR, MATCHER):
-        raise EventError("提出方：应为 host（主持方）、visitor（来访方）或 matcher（系统推荐）")
+        raise EventError("应为 host（主持方）、visitor（来访方）或 matcher（系统推荐）", "side")
     found = session.exec(
         select(m.MeetingRequest).where(
             m.MeetingRequest.session_id == event.id,
@@ -265,7 +275,7 @@ def withdraw_request(*, session: Session, event: m.MatchmakingSession, request_i
     """Remove one side's request (a late change: the next schedule no longer counts it)."""
     found = session.get(m.MeetingRequest, request_id)
     if found is None or found.session_id != event.id:
-        raise EventError(f"request_id：本场对接会没有编号为 {request_id} 的会面请求")
+        raise EventError(f"本场对接会没有编号为 {request_id} 的会面请求", "request_id")
     session.delete(found)
     session.flush()
     return found

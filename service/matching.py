@@ -19,6 +19,7 @@ from matching.ranker import PartnerRanker, Shortlist
 from matching.reasons import Partner, Recommendation
 from matching.signals import Direction, Query
 from service import models as m
+from service.fields import Refusal
 from service.panorama import members_from_db
 from service.ranker_store import fitted_ranker
 
@@ -135,7 +136,7 @@ def ranker_for(*, session: Session, chain: Chain) -> PartnerRanker:
     return RANKERS.get(session=session, chain=chain)
 
 
-class MatchRequestError(ValueError):
+class MatchRequestError(Refusal):
     """A query that cannot be answered; the message says which field is wrong."""
 
 
@@ -151,12 +152,12 @@ def build_query(
     """A Query from a request; a need without segments is classified into the segments it asks for."""
     for name in ("budget_yuan", "min_revenue_yuan"):
         if not 0 <= (filters.get(name) or 0) <= m.BIGINT_MAX:
-            raise MatchRequestError(f"{name}：应为 0 到 {m.BIGINT_MAX} 之间的整数（元）")
+            raise MatchRequestError(f"应为 0 到 {m.BIGINT_MAX} 之间的整数（元）", name)
     unknown = [code for code in segments if code not in chain.segments]
     if unknown:
-        raise MatchRequestError(f"segment：未知的产业链环节代码 {'、'.join(unknown)}")
+        raise MatchRequestError(f"未知的产业链环节代码 {'、'.join(unknown)}", "segment")
     if filters.get("max_km") is not None and not uscc and None in (filters.get("lon"), filters.get("lat")):
-        raise MatchRequestError("max_km：按距离筛选需要企业统一社会信用代码（uscc）或需求所在位置（lon、lat）")
+        raise MatchRequestError("按距离筛选需要企业统一社会信用代码（uscc）或需求所在位置（lon、lat）", "max_km")
     if not (uscc or need.strip() or segments):
         raise MatchRequestError("请提供企业统一社会信用代码（uscc）、需求描述（need）或环节代码（segment）之一")
     inferred = [] if segments or not need.strip() else classifier_for(chain.code).classify(Description(products=need))

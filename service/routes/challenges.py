@@ -18,7 +18,7 @@ from service.routes import challenges_api
 from service.routes.challenges_api import ChallengeId, Inviter, Mover, Publisher, Responder, Reviewer, Viewer, found
 from service.routes.pages import templates
 from service.web.deps import SessionDep, SettingsDep
-from service.web.errors import form_errors
+from service.web.errors import form_errors, page_errors
 
 router = APIRouter()
 router.include_router(challenges_api.router)
@@ -60,7 +60,8 @@ def _submit(
     failed: Callable[[HTTPException, dict[str, str]], Response],
 ) -> Response:
     """Read the form into ``model`` and act on it, then go to the page ``act`` names; a refusal (bad field,
-    lifecycle, permission) shows ``failed`` with its Chinese reason and stores nothing."""
+    lifecycle, permission) shows ``failed`` with its Chinese reasons (per field, and all under ``form``) and stores
+    nothing."""
     data, errors = _read(model, form)
     try:
         if data is None:
@@ -69,7 +70,7 @@ def _submit(
             target = act(data)
     except HTTPException as exc:
         session.rollback()
-        return failed(exc, {**errors, "form": exc.detail})
+        return failed(exc, errors | page_errors(exc.detail))
     session.commit()
     return RedirectResponse(target, status_code=303)
 
@@ -153,8 +154,8 @@ def move(request: Request, session: SessionDep, who: Mover, challenge_id: Challe
         challenges.apply_move(session=session, who=who, challenge=challenge, data=data)
         return f"/challenges/{challenge_id}"
 
-    def failed(exc: HTTPException, _errors: dict[str, str]) -> Response:
-        context = _detail_context(request, session, who, challenge_id, exc.detail)
+    def failed(exc: HTTPException, errors: dict[str, str]) -> Response:
+        context = _detail_context(request, session, who, challenge_id, errors["form"])
         return _page(request, "challenge.html", context, exc.status_code)
 
     return _submit(session, challenges.MoveIn, form, act, failed)
@@ -226,8 +227,8 @@ def invite(request: Request, session: SessionDep, who: Inviter, challenge_id: Ch
         )
         return f"/challenges/{challenge_id}/shortlist"
 
-    def failed(exc: HTTPException, _errors: dict[str, str]) -> Response:
-        context = _shortlist_context(request, session, who, challenge_id, exc.detail)
+    def failed(exc: HTTPException, errors: dict[str, str]) -> Response:
+        context = _shortlist_context(request, session, who, challenge_id, errors["form"])
         return _page(request, "challenge_shortlist.html", context, exc.status_code)
 
     return _submit(session, challenges_api.InviteIn, form, act, failed)

@@ -19,7 +19,7 @@ from service import challenge_files, challenge_shortlist, challenge_views, chall
 from service import models as m
 from service.auth.permissions import Action, Principal
 from service.web.deps import SessionDep, SettingsDep, allowed
-from service.web.errors import ErrorBody
+from service.web.errors import ErrorBody, refusal_detail
 
 router = APIRouter(prefix="/api/challenges", tags=["challenges"])
 Viewer = Annotated[Principal, allowed(Action.VIEW_CHALLENGES)]
@@ -52,7 +52,7 @@ def answering() -> Iterator[None]:
         yield
     except tuple(error for error, _ in STATUS_OF) as exc:
         status = next(code for error, code in STATUS_OF if isinstance(exc, error))
-        raise HTTPException(status_code=status, detail=str(exc)) from exc
+        raise HTTPException(status_code=status, detail=refusal_detail(exc)) from exc
 
 
 def found(session: Session, who: Principal, challenge_id: ChallengeId, action: Action | None = None) -> m.Challenge:

@@ -18,10 +18,11 @@ from starlette.concurrency import run_in_threadpool
 from service import event_views, events
 from service import models as m
 from service.auth.permissions import Action, Principal
+from service.fields import FIELD_LABELS
 from service.routes import events as api
 from service.routes.pages import templates
 from service.web.deps import SessionDep, allowed
-from service.web.errors import FIELD_LABELS, form_errors
+from service.web.errors import form_errors, page_errors
 
 router = APIRouter(include_in_schema=False)
 Viewer = Annotated[Principal, allowed(Action.VIEW_EVENTS)]
@@ -122,7 +123,7 @@ def _message(exc: Exception) -> str:
         if "breaks" in errors:  # the form's own notation, not the model's
             errors["breaks"] = f"{FIELD_LABELS['breaks']}：应写作“第几段后:分钟”，多处用逗号分隔，如 6:60"
         return "；".join(errors.values())
-    return str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
+    return page_errors(exc.detail)["form"] if isinstance(exc, HTTPException) else str(exc)
 
 
 def _lines(text: str) -> list[str]:

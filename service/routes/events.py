@@ -16,6 +16,7 @@ from service import models as m
 from service.auth.permissions import Action, Principal, Reach
 from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, client_address
+from service.web.errors import refusal_detail
 
 router = APIRouter(prefix="/api/events", tags=["events"])
 ROW_ID = 2**31 - 1  # the largest INTEGER key
@@ -89,7 +90,7 @@ def event_or_404(session: Session, event_id: int) -> m.MatchmakingSession:
 
 
 def _refused(exc: events.EventError) -> HTTPException:
-    return HTTPException(status_code=422, detail=str(exc))
+    return HTTPException(status_code=422, detail=refusal_detail(exc))
 
 
 def _done(request: Request, session: Session, who: Principal, action: str, event: m.MatchmakingSession, after: dict):
@@ -155,12 +156,19 @@ def detail(event_id: EventId, session: SessionDep, who: Viewer) -> dict:
     return event_views.detail(session=session, event=event_or_404(session, event_id), who=who)
 
 
-@router.post("/{event_id}/participants", summary="报名：企业（主持方或来访方）或政府部门（主持方）", status_code=201)
+@router.post(
+    "/{event_id}/participants",
+    summary="报名：企业（主持方或来访方）或政府部门（主持方）",
+    status_code=201,
+    responses={409: {"description": "对接会已举办，不再接受报名"}},
+)
 def register(event_id: EventId, body: ParticipantIn, request: Request, session: SessionDep, who: Member) -> dict:
     event = event_or_404(session, event_id)
+    if events.is_past(event):
+        raise HTTPException(status_code=409, detail=f"该对接会已于 {event.held_on.isoformat()} 举办，不再接受报名")
     try:
         enterprise = events.enterprise_by_uscc(session=session, uscc=body.uscc) if body.uscc else None
-        windows = [w for text in body.available for w in events.parse_windows(text)]
+        windows = events.parse_windows(", ".join(body.available))  # "第 n 项" counts over all of them
         _ensure_reach(session, who, enterprise.id if enterprise else None)
         participant = events.register(
             session=session,

@@ -10,12 +10,13 @@ from starlette.datastructures import QueryParams
 from matching.signals import Direction, Scope
 from service import exports, matching, repository
 from service.auth.permissions import Action, Principal
+from service.fields import FIELD_LABELS
 from service.forms import Yuan
 from service.models import BIGINT_MAX
 from service.routes.pages import templates
 from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, ensure_reach
-from service.web.errors import FIELD_LABELS, form_errors
+from service.web.errors import form_errors, page_errors, refusal_detail
 from service.web.responses import FastJSONResponse
 
 router = APIRouter(tags=["matching"])
@@ -63,7 +64,7 @@ def _answer(request: Request, session, who: Principal, direction: Direction, par
     try:
         return matching.find_partners(session=session, chain=request.app.state.chain, direction=direction, **params)
     except matching.MatchRequestError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+        raise HTTPException(status_code=422, detail=refusal_detail(exc)) from exc
     except LookupError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
@@ -137,8 +138,11 @@ def match_page(request: Request, session: SessionDep, who: Matcher) -> HTMLRespo
     if params["uscc"] or params["need"] or params["segments"]:
         try:
             context["result"] = _answer(request, session, who, direction, params)
-        except HTTPException as exc:
-            context["error"] = exc.detail
+        except HTTPException as exc:  # the matcher's refusal: next to the field it names, else above the results
+            errors = page_errors(exc.detail)
+            message = errors.pop("form")
+            context["errors"], context["error"] = errors, None if errors else message
+            return templates.TemplateResponse(request, "match.html", context, status_code=exc.status_code)
     elif request.query_params:  # submitted with nothing to match on
         context["error"] = NOTHING_TO_MATCH
     return templates.TemplateResponse(request, "match.html", context)

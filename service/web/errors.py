@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from chainmap.records import InvalidRecord
+from service.fields import FIELD_LABELS, Refusal, field_name
 
 # pydantic error type -> Chinese message; ``ctx`` values fill the braces.
 MESSAGES = {
@@ -40,73 +41,6 @@ MESSAGES = {
     "date_parsing": "应为日期（YYYY-MM-DD）",
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
     "value_error": "{error}",
-}
-
-# Request fields as people read them, for the messages: "max_km（最大距离）：应大于 0".
-FIELD_LABELS = {
-    "direction": "查找方向",
-    "uscc": "企业统一社会信用代码",
-    "need": "需求描述",
-    "segment": "环节",
-    "lon": "经度",
-    "lat": "纬度",
-    "scope": "范围",
-    "max_km": "最大距离",
-    "label": "标签",
-    "budget_yuan": "年度预算",
-    "min_revenue_yuan": "最低营业收入",
-    "exclude_partners": "单列已有合作伙伴",
-    "k": "条数",
-    "q": "搜索词",
-    "limit": "每页条数",
-    "offset": "起始位置",
-    "width": "宽度",
-    "min_enterprises": "最少企业数",
-    "median_share": "中位数比例",
-    # The 对接会 forms
-    "name": "名称",
-    "held_on": "日期",
-    "venue": "会场",
-    "first_slot_at": "首个时段开始",
-    "slot_minutes": "每段分钟",
-    "n_slots": "时段数",
-    "breaks": "休息",
-    "max_meetings_per_visitor": "每位来访方最多会面",
-    "role": "身份",
-    "department": "部门",
-    "tables": "桌号",
-    "available": "可参会时间",
-    "host": "主持方",
-    "visitor": "来访方",
-    "side": "提出方",
-    "priority": "优先级",
-    "per_host": "每个主持方推荐数",
-    "meeting_id": "会面编号",
-    "kind": "类型",
-    "amount_yuan": "合同金额",
-    "buyer": "采购方",
-    # The 揭榜挂帅 forms
-    "title": "标题",
-    "description": "需求描述",
-    "specification": "技术指标与规格",
-    "segments": "所需环节",
-    "quantity": "数量",
-    "budget_min_yuan": "预算下限",
-    "budget_max_yuan": "预算上限",
-    "deadline": "揭榜截止日期",
-    "location": "实施地点",
-    "contact": "联系人与电话",
-    "publisher_uscc": "发榜企业统一社会信用代码",
-    "target": "目标状态",
-    "note": "说明",
-    "award_response_id": "中榜方案",
-    "contracted_yuan": "合同金额",
-    "signed_on": "签约日期",
-    "proposal": "技术方案",
-    "quoted_yuan": "报价",
-    "delivery_days": "交付周期",
-    "track_record": "业绩与案例",
-    "responder_uscc": "揭榜企业统一社会信用代码",
 }
 
 
@@ -150,6 +84,23 @@ def field_errors(errors: list[dict]) -> list[dict]:
         named = f"{location}（{FIELD_LABELS[location]}）" if location in FIELD_LABELS else location or "请求"
         result.append({"field": location, "msg": f"{named}：{error_message(error)}"})
     return result
+
+
+def refusal_detail(exc: Exception) -> str | list[dict]:
+    """A domain refusal as the API's ``detail``: one naming a field answers like a request error
+    (``[{"field", "msg"}]``), any other with its Chinese message."""
+    if isinstance(exc, Refusal) and exc.field:
+        return [{"field": exc.field, "msg": str(exc)}]
+    return str(exc)
+
+
+def page_errors(detail: str | list[dict]) -> dict[str, str]:
+    """An API answer's ``detail`` for a page's form: every message under ``form`` (the page's notice), and the
+    message for a named field also under the field's top-level name, for the form to show it next to it."""
+    if isinstance(detail, str):
+        return {"form": detail}
+    placed = {field_name(item["field"]): item["msg"] for item in reversed(detail)}
+    return placed | {"form": "；".join(item["msg"] for item in detail)}
 
 
 def invalid_request(_request: Request, exc: Exception) -> JSONResponse:

@@ -129,7 +129,10 @@ def test_money_in_wan_on_the_api(admin):
         ("/api/match/suppliers?need=MCU&max_km=-1", "max_km（最大距离）：应大于 0"),
         ("/api/match/suppliers?need=MCU&budget_yuan=五百", "budget_yuan（年度预算）：应为金额"),
         ("/api/enterprises?limit=9999", "limit（每页条数）：应不大于 500"),
-        ("/api/match/suppliers?need=MCU&max_km=30", "max_km：按距离筛选需要企业统一社会信用代码"),
+        (
+            "/api/match/suppliers?need=MCU&max_km=30",
+            "{'field': 'max_km', 'msg': '最大距离：按距离筛选需要企业统一社会信用代码",
+        ),
     ],
 )
 def test_validation_messages_are_chinese_and_name_the_field(admin, url, message):

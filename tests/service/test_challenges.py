@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import openpyxl
@@ -138,6 +138,8 @@ def test_bad_needs_are_refused_in_chinese_naming_the_field(people, firms):
         answer = publisher.post("/api/challenges", json=_need(firms[0].uscc, **change))
         assert answer.status_code == 422, change
         assert words in answer.text, answer.text
+    unknown = publisher.post("/api/challenges", json=_need(firms[0].uscc, segments=["ST.NOPE"])).json()
+    assert unknown["detail"] == [{"field": "segments", "msg": "所需环节：未知的产业链环节代码 ST.NOPE"}]
 
 
 def test_the_lifecycle_end_to_end_with_who_may_do_what(app, people, firms):
@@ -320,6 +322,25 @@ def test_the_shortlist_proposes_firms_that_did_not_respond_and_invitations_are_r
     assert "打印定榜单" not in people["admin"].get(f"/challenges/{challenge_id}/shortlist").text  # not decided yet
 
 
+def test_the_history_and_the_invitations_read_in_shanghai_time(app, people, firms):
+    challenge_id = _published(people, firms)
+    invited = people["admin"].post(f"/api/challenges/{challenge_id}/invitations", json={"uscc": firms[2].uscc})
+    assert invited.status_code == 201, invited.text
+    with Session(app.state.engine) as session:
+        moved = session.exec(select(m.ChallengeTransition).where(m.ChallengeTransition.challenge_id == challenge_id))
+        rows = [
+            *moved,
+            *session.exec(select(m.ChallengeInvitation).where(m.ChallengeInvitation.challenge_id == challenge_id)),
+        ]
+        for row in rows:
+            row.at = datetime(2026, 10, 1, 6, 30, tzinfo=UTC)
+            session.add(row)
+        session.commit()
+    for page in (f"/challenges/{challenge_id}", f"/challenges/{challenge_id}/shortlist"):
+        text = people["admin"].get(page).text
+        assert "<td>2026-10-01 14:30</td>" in text and "06:30" not in text and "UTC" not in text, page
+
+
 def test_pages_publish_with_wan_yuan_and_show_field_errors(app, people, firms):
     publisher = people["publisher"]
     listing = publisher.get("/challenges")
@@ -339,6 +360,12 @@ def test_pages_publish_with_wan_yuan_and_show_field_errors(app, people, firms):
     bad = publisher.post("/challenges/new", data={**fields, "budget_max_yuan": "一百五十万"})
     assert bad.status_code == 422 and "预算上限：应为金额" in bad.text and "一百五十万" in bad.text
     assert "budget_max_yuan：" not in bad.text
+    unknown = publisher.post("/challenges/new", data={**fields, "segments": ["ST.NOPE"]})  # refused past the form
+    assert unknown.status_code == 422 and "segments：" not in unknown.text
+    next_to_it = re.search(
+        r'name="segments".*?</select></label>(<span class="field-error"[^>]*>[^<]*)', unknown.text, re.S
+    )
+    assert next_to_it and next_to_it[1].endswith(">所需环节：未知的产业链环节代码 ST.NOPE")
     made = publisher.post(
         "/challenges/new",
         data=fields,

@@ -135,15 +135,16 @@ def test_empty_and_infeasible_events_are_refused_in_chinese(session, firms):
         event_schedule.schedule(session=session, event=event)
     assert firms[0].name in str(refused.value) and "#" not in str(refused.value)
     assert events.meetings(session=session, event=event) == []
-    for bad, message in [
-        ({"first_slot_at": "25:00"}, "first_slot_at"),
-        ({"n_slots": 0}, "n_slots"),
-        ({"breaks": {3: 30}}, "breaks"),
-        ({"slot_minutes": 240, "n_slots": 20}, "24:00"),
-        ({"venue": "会场\x0b"}, "控制字符"),
+    for bad, field, message in [  # led by the field's label as the form names it, never its code name
+        ({"first_slot_at": "25:00"}, "first_slot_at", "首个时段开始：时间“25:00”不是 HH:MM 格式"),
+        ({"n_slots": 0}, "n_slots", "时段数：应为 1 到 60 个"),
+        ({"breaks": {3: 30}}, "breaks", "休息：第 3 个时段后"),
+        ({"slot_minutes": 240, "n_slots": 20}, "n_slots", "时段数：时段超出当天 24:00"),
+        ({"venue": "会场\x0b"}, "venue", "会场：不能包含控制字符"),
     ]:
-        with pytest.raises(events.EventError, match=message):
+        with pytest.raises(events.EventError, match=f"^{message}") as refused:
             _event(session, **{"n_slots": 3, **bad})
+        assert refused.value.field == field
     with pytest.raises(events.EventError, match="已报名"):
         events.register(session=session, event=event, role="visitor", enterprise=firms[1])
     with pytest.raises(events.EventError, match="不晚于开始时间"):

@@ -2,6 +2,7 @@
 
 import io
 import re
+from datetime import timedelta
 
 import openpyxl
 import pytest
@@ -11,10 +12,13 @@ from sqlmodel import Session, select
 from service import models as m
 from service.api import create_app
 from service.auth.permissions import Role
+from service.clock import today
 from service.demo_events import DEPARTMENT, replace_demo_events
 from service.settings import Settings
 
 from .conftest import create_account, sign_in_as
+
+COMING = (today() + timedelta(days=30)).isoformat()  # events that still take sign-ups
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +52,7 @@ def _client(app, role=Role.ADMIN, **binding) -> TestClient:
 
 
 def test_a_conference_from_registration_to_a_signed_contract(app, admin, firms):
-    made = admin.post("/api/events", json={"name": "测试对接会", "held_on": "2026-12-01", "n_slots": 3})
+    made = admin.post("/api/events", json={"name": "测试对接会", "held_on": COMING, "n_slots": 3})
     assert made.status_code == 201, made.text
     event = made.json()["id"]
     (h1, _), (h2, _), *visitors = firms
@@ -123,7 +127,7 @@ def test_a_past_event_reads_plainly_in_local_time_and_offers_no_more_sign_ups(ap
 
 
 def test_enterprises_act_only_for_themselves_and_officers_within_their_town(app, admin, firms):
-    event = admin.post("/api/events", json={"name": "权限测试", "held_on": "2026-12-02", "n_slots": 2}).json()["id"]
+    event = admin.post("/api/events", json={"name": "权限测试", "held_on": COMING, "n_slots": 2}).json()["id"]
     (own, _), (other, _), *_ = firms
     firm = _client(app, Role.ENTERPRISE, uscc=own)
     assert firm.post(f"/api/events/{event}/participants", json={"role": "visitor", "uscc": other}).status_code == 403
@@ -166,7 +170,7 @@ def test_the_page_offers_to_withdraw_only_the_requests_one_may_withdraw(app, adm
 
 
 def test_an_unpublished_schedule_is_shown_to_organisers_only(app, admin, firms):
-    event = admin.post("/api/events", json={"name": "待发布", "held_on": "2026-12-05", "n_slots": 2}).json()["id"]
+    event = admin.post("/api/events", json={"name": "待发布", "held_on": COMING, "n_slots": 2}).json()["id"]
     (host, _), (visitor, name), *_ = firms
     for uscc, role in ((host, "host"), (visitor, "visitor")):
         admin.post(f"/api/events/{event}/participants", json={"role": role, "uscc": uscc})
@@ -178,17 +182,22 @@ def test_an_unpublished_schedule_is_shown_to_organisers_only(app, admin, firms):
     public, attendee = TestClient(app), _client(app, Role.ENTERPRISE, uscc=visitor)
     for client in (public, attendee):
         page = client.get(f"/events/{event}").text
-        assert "日程正在编排中" in page and "已是最优安排" not in page and 'class="grid"' not in page
+        assert "日程正在编排中" in page and "已是最优安排" not in page and 'class="schedule-grid"' not in page
         assert "会面结果" not in page and "打印日程" not in page and "schedule.xlsx" not in page
         assert client.get(f"/api/events/{event}").json()["meetings"] == []
         refused = [client.get(path) for path in sheets]
         assert all(r.status_code == 404 and "日程尚未排定或尚未发布" in r.text for r in refused)
     staff = admin.get(f"/events/{event}").text
-    assert "已是最优安排" in staff and 'class="grid"' in staff and "打印日程" in staff and "日程正在编排中" not in staff
+    assert (
+        "已是最优安排" in staff
+        and 'class="schedule-grid"' in staff
+        and "打印日程" in staff
+        and "日程正在编排中" not in staff
+    )
     assert all(admin.get(path).status_code == 200 for path in sheets)
     admin.post(f"/api/events/{event}/confirm", json={"scheduled_at": report["scheduled_at"]})
     page = public.get(f"/events/{event}").text
-    assert "已是最优安排" in page and 'class="grid"' in page and name in page and "打印日程" in page
+    assert "已是最优安排" in page and 'class="schedule-grid"' in page and name in page and "打印日程" in page
     assert all(public.get(path).status_code == 200 for path in sheets)
 
 
@@ -196,8 +205,8 @@ def test_an_unpublished_schedule_is_shown_to_organisers_only(app, admin, firms):
     ("path", "body", "status", "message"),
     [
         ("/api/events", {"name": "x", "held_on": "2026-02-30"}, 422, "held_on"),
-        ("/api/events", {"name": "x", "held_on": "2026-12-01", "first_slot_at": "9点"}, 422, "first_slot_at"),
-        ("/api/events", {"name": "x", "held_on": "2026-12-01", "breaks": {"12": 30}}, 422, "breaks"),
+        ("/api/events", {"name": "x", "held_on": COMING, "first_slot_at": "9点"}, 422, "first_slot_at"),
+        ("/api/events", {"name": "x", "held_on": COMING, "breaks": {"12": 30}}, 422, "breaks"),
         ("/api/events/999/schedule", {}, 404, "未找到编号为 999 的对接会"),
     ],
 )
@@ -206,8 +215,37 @@ def test_bad_input_is_refused_in_chinese_naming_the_field(admin, path, body, sta
     assert answer.status_code == status and message in answer.text
 
 
+def test_a_refused_field_is_named_in_chinese_for_people_and_by_its_name_for_programs(admin, firms):
+    too_long = {"name": "通宵会", "held_on": COMING, "slot_minutes": 240, "n_slots": 20}
+    answer = admin.post("/api/events", json=too_long)
+    assert answer.status_code == 422
+    (refusal,) = answer.json()["detail"]
+    assert refusal["field"] == "n_slots" and refusal["msg"].startswith("时段数：时段超出当天 24:00")
+    listing = admin.post("/events", data={k: str(v) for k, v in too_long.items()}).text
+    assert "时段数：时段超出当天 24:00" in listing and "n_slots：" not in listing
+    page = f"/events/{admin.post('/api/events', json={'name': '时间有误', 'held_on': COMING}).json()['id']}"
+    late = {"role": "visitor", "uscc": firms[0][0], "available": "14:00-17:00, 12:00-09:00"}
+    refused = admin.post(f"{page}/join/register", data=late).text
+    assert "可参会时间（第 2 项）：结束时间 09:00 不晚于开始时间 12:00" in refused and "available[" not in refused
+
+
+def test_a_past_event_refuses_sign_ups_from_the_day_after(admin, firms):
+    sign_up = {"role": "visitor", "uscc": firms[0][0]}
+    answers = []
+    for day in (today() - timedelta(days=1), today()):
+        event = admin.post("/api/events", json={"name": f"{day} 的会", "held_on": day.isoformat()}).json()
+        answers.append((event, admin.post(f"/api/events/{event['id']}/participants", json=sign_up)))
+    (held, refused), (on_the_day, taken) = answers
+    assert held["past"] and refused.status_code == 409
+    assert refused.json()["detail"] == f"该对接会已于 {held['held_on']} 举办，不再接受报名"
+    assert admin.get(f"/api/events/{held['id']}").json()["participants"] == []
+    assert not on_the_day["past"] and taken.status_code == 201, taken.text
+    page = admin.post(f"/events/{held['id']}/join/register", data=sign_up).text  # a form posted from an old page
+    assert "该对接会已于" in page and "不再接受报名" in page
+
+
 def test_an_event_without_requests_cannot_be_scheduled(admin):
-    event = admin.post("/api/events", json={"name": "空会", "held_on": "2026-12-03"}).json()["id"]
+    event = admin.post("/api/events", json={"name": "空会", "held_on": COMING}).json()["id"]
     answer = admin.post(f"/api/events/{event}/schedule", json={})
     assert answer.status_code == 422 and "还没有有效的会面请求" in answer.json()["detail"]
 
@@ -217,7 +255,7 @@ def test_the_pages_forms_carry_the_csrf_token_and_report_back(admin, firms):
     assert listing.status_code == 200 and 'name="csrf_token"' in listing.text
     token = admin.headers.pop("X-CSRF-Token")  # as a browser: the token comes only with the form
     try:
-        form = {"name": "页面新建", "held_on": "2026-12-04", "n_slots": "4", "breaks": "2:30"}
+        form = {"name": "页面新建", "held_on": COMING, "n_slots": "4", "breaks": "2:30"}
         assert admin.post("/events", data=form, follow_redirects=False).status_code == 403
         created = admin.post("/events", data={**form, "csrf_token": token}, follow_redirects=False)
         assert created.status_code == 303
@@ -242,10 +280,10 @@ def test_the_pages_forms_carry_the_csrf_token_and_report_back(admin, firms):
 
 
 def test_the_pages_name_a_bad_field_in_chinese(admin, firms):
-    bad = {"name": "坏会", "held_on": "2026-12-05", "slot_minutes": "0", "breaks": "abc", "first_slot_at": "9点"}
+    bad = {"name": "坏会", "held_on": COMING, "slot_minutes": "0", "breaks": "abc", "first_slot_at": "9点"}
     listing = admin.post("/events", data=bad).text
     assert "首个时段开始：格式不正确；每段分钟：应不小于 5；休息：应写作“第几段后:分钟”" in listing
-    page = f"/events/{admin.post('/api/events', json={'name': '错误提示', 'held_on': '2026-12-05'}).json()['id']}"
+    page = f"/events/{admin.post('/api/events', json={'name': '错误提示', 'held_on': COMING}).json()['id']}"
     assert "主持方：必填；来访方：必填" in admin.post(f"{page}/join/request", data={}).text
     unknown = admin.post(f"{page}/join/register", data={"role": "visitor", "uscc": "913101174JURQ2839L"}).text
     assert "未找到统一社会信用代码为“913101174JURQ2839L”的企业" in unknown and "uscc：" not in unknown

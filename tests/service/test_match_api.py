@@ -95,6 +95,7 @@ def test_match_form_with_blank_optional_fields_and_money_in_wan(client):
         ("max_km", "远", "最大距离：应为数字"),
         ("k", "0", "条数：应不小于 1"),
         ("max_km", "0", "最大距离：应大于 0<"),
+        ("max_km", "30", "最大距离：按距离筛选需要企业统一社会信用代码"),  # refused by the matcher, not the form
     ],
 )
 def test_match_form_shows_a_bad_field_in_chinese_on_the_page(client, field, value, message):

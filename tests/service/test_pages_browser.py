@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-from scripts.screenshot import PAGES, demo_server, launch, take
+from scripts.screenshot import PAGES, demo_server, launch, sign_in, take
 
 pytestmark = pytest.mark.browser
 
@@ -155,6 +155,24 @@ def test_map_search_lists_every_hit_and_a_click_opens_that_one(base_url):
     assert len(expected) >= 3 and [n.strip() for n in listed] == expected
     assert found.startswith(f"找到 {len(expected)} 家")
     assert expected[2] in text and "查找供应商" in text
+
+
+def test_the_schedule_columns_share_the_width_and_the_filter_button_is_not_stretched(server, base_url):
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = browser.new_page(viewport={"width": 800, "height": 900})
+        sign_in(page, server, "demo-admin")
+        page.goto(base_url + "/events")
+        page.get_by_role("link", name="已举办").click()
+        heads = page.locator("table.schedule-grid tr").first.locator("th")
+        widths = heads.evaluate_all("els => els.slice(1).map(e => e.getBoundingClientRect().width)")
+        scrolls = page.locator(".schedule-scroll").evaluate("e => e.scrollWidth > e.clientWidth")
+        page.goto(base_url + "/challenges")
+        button, select = (page.locator(f"form.filters {tag}").bounding_box() for tag in ("button", "select"))
+        browser.close()
+    assert len(widths) > 3 and max(widths) - min(widths) < 1 and min(widths) > 100  # no column squeezed
+    assert scrolls  # a narrow window scrolls the grid sideways instead
+    assert button and select and button["width"] < 150 and abs(button["y"] - select["y"]) < 5  # in line
 
 
 def test_the_past_demo_conference_prints_one_page_per_agenda_in_chinese(base_url, tmp_path):
