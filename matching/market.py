@@ -211,12 +211,12 @@ class Market:
         self.text_row = np.fromiter(
             (distinct.setdefault(f.text, len(distinct)) for f in self.firms), dtype=np.int64, count=len(self.firms)
         )  # firms sharing a text share its row of ``text``
-        self.vectorizer, rows = (
-            text_index(list(distinct), np.bincount(self.text_row), len(self.firms) >= LARGE_MARKET)
-            if self.has_text
-            else (None, None)
-        )
-        self.text = rows.tocsc() if rows is not None else None  # distinct texts × n-grams; columns: postings
+        self.vectorizer: NeedVectorizer | None = None
+        self.text: sparse.csc_matrix | None = None  # distinct texts × n-grams; columns: postings
+        if self.has_text:
+            large = len(self.firms) >= LARGE_MARKET
+            self.vectorizer, rows = text_index(list(distinct), np.bincount(self.text_row), large)
+            self.text = rows.tocsc()
         self.lon = np.array([np.nan if f.lon is None else f.lon for f in self.firms])
         self.lat = np.array([np.nan if f.lat is None else f.lat for f in self.firms])
         self.x_km = (self.lon * KM_PER_DEGREE[0]).astype(np.float32)
