@@ -83,6 +83,11 @@ class RankerCache:
         self._fitted: dict[tuple, tuple[int, PartnerRanker, tuple | None]] = {}
         self.refit: threading.Thread | None = None
 
+    def current(self, *, session: Session, chain: Chain) -> PartnerRanker | None:
+        """The ranker of the stored data as they are now, if at hand: nothing to load, index or fit first."""
+        held = self._fitted.get((str(session.get_bind().url), chain.code))
+        return held[1] if held is not None and held[0] == _state(session) else None
+
     def get(self, *, session: Session, chain: Chain) -> PartnerRanker:
         where, state = (str(session.get_bind().url), chain.code), _state(session)
         with self._lock:
@@ -134,6 +139,11 @@ RANKERS = RankerCache()
 def ranker_for(*, session: Session, chain: Chain) -> PartnerRanker:
     """The ranker fitted on the stored contracts; after a change, the previous one until the refit is done."""
     return RANKERS.get(session=session, chain=chain)
+
+
+def ranker_at_hand(*, session: Session, chain: Chain) -> bool:
+    """Whether ``ranker_for`` answers at once (after start-up and a change it first loads, indexes or fits)."""
+    return RANKERS.current(session=session, chain=chain) is not None
 
 
 class MatchRequestError(Refusal):

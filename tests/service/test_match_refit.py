@@ -47,11 +47,14 @@ def test_a_change_is_answered_at_once_by_the_old_models_and_refitted_in_the_back
     monkeypatch.setattr(matching, "fitted_ranker", held_fit)
     cache = RankerCache()
     with Session(make_engine(Settings(database_url=demo_database()))) as session:
+        assert cache.current(session=session, chain=chain) is None  # nothing fitted yet
         first = cache.get(session=session, chain=chain)
-        assert cache.refit is None and cache.get(session=session, chain=chain) is first
+        assert cache.current(session=session, chain=chain) is first and cache.refit is None
+        assert cache.get(session=session, chain=chain) is first
         buyer, seller, other = session.exec(select(m.Enterprise).limit(3)).all()
 
         _add_contract(session, buyer, seller)
+        assert cache.current(session=session, chain=chain) is None  # the change is still to be indexed
         answer = cache.get(session=session, chain=chain)  # at once: the old models on the new data
         assert answer.models == first.models and (buyer.uscc, seller.uscc) in _pairs(answer)
         refit = cache.refit
