@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 if TYPE_CHECKING:
-    import lightgbm
+    from matching.rerank import Ensemble
 
 
 def _expected(node: dict) -> float:
@@ -41,19 +41,21 @@ class PathContributions:
     bias: float  # the sum of the trees' expected scores at their roots
 
     @classmethod
-    def of(cls, model: lightgbm.Booster) -> PathContributions:
-        trees = model.dump_model()["tree_info"]
-        features = model.num_feature()
+    def of(cls, model: Ensemble) -> PathContributions:
+        """Of the ensemble's mean: every booster's trees, their moves divided by the number of boosters."""
+        weight = 1 / len(model.boosters)
+        trees = [tree for booster in model.boosters for tree in booster.dump_model()["tree_info"]]
+        features = model.boosters[0].num_feature()
         table = np.zeros((len(trees), max((t["num_leaves"] for t in trees), default=1), features))
         bias = 0.0
         for t, tree in enumerate(trees):
             root = tree["tree_structure"]
-            bias += _expected(root)
+            bias += weight * _expected(root)
             stack = [(root, np.zeros(features))]
             while stack:
                 node, moved = stack.pop()
                 if "leaf_value" in node:
-                    table[t, node.get("leaf_index", 0)] = moved
+                    table[t, node.get("leaf_index", 0)] = weight * moved
                     continue
                 for child in (node["left_child"], node["right_child"]):
                     step = moved.copy()
@@ -61,9 +63,8 @@ class PathContributions:
                     stack.append((child, step))
         return cls(table, bias)
 
-    def explain(self, model: lightgbm.Booster, features: np.ndarray) -> np.ndarray:
+    def explain(self, model: Ensemble, features: np.ndarray) -> np.ndarray:
         """Rows × features contributions; each row sums, with ``bias``, to the model's score."""
         if not len(features):
             return np.zeros((0, self.table.shape[2]))
-        leaves = np.asarray(model.predict(features, pred_leaf=True, num_threads=1), dtype=np.int64)
-        return self.table[np.arange(len(self.table)), leaves].sum(axis=1)
+        return self.table[np.arange(len(self.table)), model.leaves(features)].sum(axis=1)

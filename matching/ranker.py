@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,11 +29,8 @@ from matching.features import shortlist as short_list
 from matching.market import Contract, Market
 from matching.paths import PathContributions
 from matching.reasons import Partner, Recommendation, partners_of, recommendation
-from matching.rerank import RerankConfig, fit_model
+from matching.rerank import Ensemble, RerankConfig, fit_model
 from matching.signals import SIGNALS, Context, Direction, Query, context
-
-if TYPE_CHECKING:
-    import lightgbm
 
 CONTRIBUTORS = (*SIGNALS, "base")
 
@@ -66,13 +62,13 @@ class PartnerRanker:
         self,
         *,
         config: RerankConfig | None = None,
-        models: dict[Direction, lightgbm.Booster | None] | None = None,
+        models: dict[Direction, Ensemble | None] | None = None,
         directions: Sequence[Direction] = tuple(Direction),
     ):
         """Given ``models`` (e.g. fitted on another market), ``fit`` only indexes the contracts."""
         self.config = config or RerankConfig()
         self.learn = models is None
-        self.models: dict[Direction, lightgbm.Booster | None] = dict(models or {})
+        self.models: dict[Direction, Ensemble | None] = dict(models or {})
         self.directions = tuple(directions)
         self.paths: dict[Direction, PathContributions] = {}
 
@@ -92,7 +88,7 @@ class PartnerRanker:
         rows = short_list(vectors, keep, max(self.config.per_signal, query.k))
         features = feature_matrix(vectors, rows)
         if model is not None and len(rows):
-            scores = model.predict(features, num_threads=1)
+            scores = model.predict(features)
         else:
             scores = features[:, [FEATURES.index(f) for f in BLENDED]].sum(axis=1)  # without a model
         return Scored(ctx, vectors, rows, features, np.asarray(scores, dtype=np.float64), int(keep.sum()))

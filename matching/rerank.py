@@ -4,7 +4,9 @@ The history given to ``fit_model`` is cut in time into label periods. Queries ar
 that gain new partners in a period, seen on the history before it; their short-listed candidates
 are labelled 1 when they became partners. The model learns on the ``learn_periods`` periods
 before the last one; the number of boosting rounds is chosen on the last period (NDCG@10 with
-early stopping), and the final model is refitted on all periods with that many rounds.
+early stopping), and the final model is refitted on all periods with that many rounds. ``models``
+such fits, each learning on its own random share of the queries, are averaged (subagging): one fit's
+query sample alone decides much of what askers without history are shown.
 
 On snapshot data (few distinct dates) the periods are the last snapshots; otherwise they are
 the last ``PERIOD_SHARE`` slices of new pairs. Without enough history there is no model and
@@ -43,6 +45,8 @@ class RerankConfig:
     learning_rate: float = 0.05
     leaves: int = 31
     min_leaf: int = 50
+    models: int = 3  # fits averaged
+    query_share: float = 0.7  # of the learning queries, each fit's share
     seed: int = 0
 
     def params(self) -> dict:
@@ -72,6 +76,11 @@ class Examples:
 
     def add(self, other: Examples) -> Examples:
         return Examples(self.features + other.features, self.labels + other.labels)
+
+    def share(self, rng: random.Random, share: float) -> Examples:
+        """A random ``share`` of the queries."""
+        chosen = sorted(rng.sample(range(len(self.labels)), max(1, round(share * len(self.labels)))))
+        return Examples([self.features[i] for i in chosen], [self.labels[i] for i in chosen])
 
     def dataset(self) -> lightgbm.Dataset:
         import lightgbm
@@ -138,11 +147,33 @@ def examples(
     return found
 
 
+@dataclass(frozen=True)
+class Ensemble:
+    """LightGBM rankers whose mean is the score."""
+
+    boosters: tuple[lightgbm.Booster, ...]
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        return np.mean([b.predict(features, num_threads=1) for b in self.boosters], axis=0)
+
+    def leaves(self, features: np.ndarray) -> np.ndarray:
+        """Rows × every booster's trees: the leaf each row falls in."""
+        found = [np.asarray(b.predict(features, pred_leaf=True, num_threads=1)) for b in self.boosters]
+        return np.hstack([f.reshape(len(features), -1) for f in found]).astype(np.int64)
+
+    def to_text(self) -> list[str]:
+        return [b.model_to_string() for b in self.boosters]
+
+    @classmethod
+    def from_text(cls, texts: Sequence[str]) -> Ensemble:
+        import lightgbm
+
+        return cls(tuple(lightgbm.Booster(model_str=text) for text in texts))
+
+
 def fit_model(
     market: Market, contracts: Sequence[Contract], direction: Direction, config: RerankConfig
-) -> lightgbm.Booster | None:
-    import lightgbm
-
+) -> Ensemble | None:
     cuts = label_cuts(contracts, config.learn_periods + 1)
     if cuts is None:
         return None
@@ -152,12 +183,20 @@ def fit_model(
     check = examples(market, contracts, direction, (cuts[-1], None), config)
     if min(len(learn.labels), len(check.labels)) < MIN_QUERIES:
         return None
-    params = config.params()
+    return Ensemble(tuple(_fit_one(learn, check, config, config.seed + i) for i in range(config.models)))
+
+
+def _fit_one(learn: Examples, check: Examples, config: RerankConfig, seed: int) -> lightgbm.Booster:
+    """One booster on a share of the learning queries; its rounds chosen on the validation period."""
+    import lightgbm
+
+    own = learn.share(random.Random(seed), config.query_share) if config.models > 1 else learn
+    params = {**config.params(), "seed": seed}
     chosen = lightgbm.train(
         params,
-        learn.dataset(),
+        own.dataset(),
         num_boost_round=config.rounds,
         valid_sets=[check.dataset()],
         callbacks=[lightgbm.early_stopping(30, verbose=False)],
     )
-    return lightgbm.train(params, learn.add(check).dataset(), num_boost_round=max(chosen.best_iteration, 1))
+    return lightgbm.train(params, own.add(check).dataset(), num_boost_round=max(chosen.best_iteration, 1))

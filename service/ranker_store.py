@@ -26,7 +26,7 @@ from matching.ranker import PartnerRanker
 from matching.signals import Direction
 
 KEEP = 10
-FORMAT = "1"  # raise when the file's layout changes
+FORMAT = "2"  # raise when the file's layout changes
 CODE = (features, market, paths, ranker, rerank, signals)
 
 
@@ -57,17 +57,15 @@ def fitted_ranker(market: Market, contracts: Sequence[Contract], directory: Path
             return PartnerRanker(config=config, models=_read(path)).fit(market, contracts)
         fitted = PartnerRanker(config=config).fit(market, contracts)
         partial = path.with_suffix(f".{os.getpid()}.tmp")
-        partial.write_text(json.dumps({d.value: m.model_to_string() if m else None for d, m in fitted.models.items()}))
+        partial.write_text(json.dumps({d.value: m.to_text() if m else None for d, m in fitted.models.items()}))
         partial.replace(path)
     _forget_old(folder)
     return fitted
 
 
 def _read(path: Path) -> dict:
-    import lightgbm
-
     saved = json.loads(path.read_text())
-    return {Direction(d): lightgbm.Booster(model_str=text) if text else None for d, text in saved.items()}
+    return {Direction(d): rerank.Ensemble.from_text(texts) if texts else None for d, texts in saved.items()}
 
 
 def _forget_old(folder: Path) -> None:
