@@ -1,10 +1,11 @@
-"""The short list's exact top-k, and the model's path contributions."""
+"""The short list's exact top-k, and the averaged models' path contributions."""
 
 import lightgbm
 import numpy as np
 
 from matching.features import top_indices
 from matching.paths import PathContributions
+from matching.rerank import Ensemble
 
 
 def test_top_indices_are_the_exact_top_among_kept_firms_with_ties_broken():
@@ -19,17 +20,25 @@ def test_top_indices_are_the_exact_top_among_kept_firms_with_ties_broken():
         assert set(top_indices(values, keep, count, positive, ties)) == set(expected)
 
 
-def test_path_contributions_add_up_to_the_score_and_share_treeshap_bias():
+def test_path_contributions_add_up_to_the_ensemble_score_and_share_treeshap_bias():
     rng = np.random.default_rng(0)
     x = rng.random((600, 5))
     y = (x[:, 0] + 0.5 * x[:, 1] > 0.8).astype(float)
-    params = {"objective": "binary", "num_leaves": 7, "min_data_in_leaf": 5, "verbose": -1, "seed": 0}
-    model = lightgbm.train(params, lightgbm.Dataset(x, y), num_boost_round=20)
+    params = {"objective": "regression", "num_leaves": 7, "min_data_in_leaf": 5, "verbose": -1, "bagging_freq": 1}
+    boosters = tuple(
+        lightgbm.train(
+            {**params, "seed": seed, "bagging_fraction": 0.6}, lightgbm.Dataset(x, y), num_boost_round=rounds
+        )
+        for seed, rounds in ((0, 20), (1, 12))
+    )
+    model = Ensemble(boosters)
     paths = PathContributions.of(model)
     rows = rng.random((8, 5))
     moved = paths.explain(model, rows)
-    assert np.allclose(moved.sum(axis=1) + paths.bias, model.predict(rows, raw_score=True))
-    shap = model.predict(rows, pred_contrib=True)
+    raw = np.mean([b.predict(rows, raw_score=True) for b in boosters], axis=0)  # regression: raw is the score
+    assert not np.allclose(*(b.predict(rows, raw_score=True) for b in boosters))  # two different fits
+    assert np.allclose(moved.sum(axis=1) + paths.bias, raw) and np.allclose(model.predict(rows), raw)
+    shap = np.mean([b.predict(rows, pred_contrib=True) for b in boosters], axis=0)
     assert np.isclose(paths.bias, shap[0, -1])
     assert (np.abs(moved[:, 0]) > np.abs(moved[:, 2:]).max(axis=1)).all()  # the feature that decides leads
     assert paths.explain(model, rows[:0]).shape == (0, 5)
