@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from chainmap.records import InvalidRecord
-from service.fields import FIELD_LABELS, Refusal, field_name
+from service.fields import FIELD_LABELS, Refusal, field_label, field_name
 
 # pydantic error type -> Chinese message; ``ctx`` values fill the braces.
 MESSAGES = {
@@ -71,7 +71,7 @@ def form_errors(errors: list[dict]) -> dict[str, str]:
     for error in errors:
         path = _field_path(error)
         name = path[0] if path else ""
-        named = f"{FIELD_LABELS.get(name, name)}：" if name else ""
+        named = f"{field_label(name)}：" if name else ""
         result.setdefault(name, named + error_message(error))
     return result
 
