@@ -89,6 +89,17 @@ def event_or_404(session: Session, event_id: int) -> m.MatchmakingSession:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
 
 
+HELD = {409: {"description": "对接会已举办：不再接受报名、会面请求与排程（会面结果仍可登记）"}}
+
+
+def open_event_or_409(session: Session, event_id: int, refused: str) -> m.MatchmakingSession:
+    """The event while its day is not over; after it, only outcomes are recorded (409 naming ``refused``)."""
+    event = event_or_404(session, event_id)
+    if events.is_past(event):
+        raise HTTPException(status_code=409, detail=f"该对接会已于 {event.held_on.isoformat()} 举办，不再接受{refused}")
+    return event
+
+
 def _refused(exc: events.EventError) -> HTTPException:
     return HTTPException(status_code=422, detail=refusal_detail(exc))
 
@@ -160,12 +171,10 @@ def detail(event_id: EventId, session: SessionDep, who: Viewer) -> dict:
     "/{event_id}/participants",
     summary="报名：企业（主持方或来访方）或政府部门（主持方）",
     status_code=201,
-    responses={409: {"description": "对接会已举办，不再接受报名"}},
+    responses=HELD,
 )
 def register(event_id: EventId, body: ParticipantIn, request: Request, session: SessionDep, who: Member) -> dict:
-    event = event_or_404(session, event_id)
-    if events.is_past(event):
-        raise HTTPException(status_code=409, detail=f"该对接会已于 {event.held_on.isoformat()} 举办，不再接受报名")
+    event = open_event_or_409(session, event_id, "报名")
     try:
         enterprise = events.enterprise_by_uscc(session=session, uscc=body.uscc) if body.uscc else None
         windows = events.parse_windows(", ".join(body.available))  # "第 n 项" counts over all of them
@@ -186,9 +195,14 @@ def register(event_id: EventId, body: ParticipantIn, request: Request, session: 
     return {"id": participant.id, "tables": participant.tables}
 
 
-@router.post("/{event_id}/requests", summary="提交会面请求（带优先级），同一方再次提交则修改优先级", status_code=201)
+@router.post(
+    "/{event_id}/requests",
+    summary="提交会面请求（带优先级），同一方再次提交则修改优先级",
+    status_code=201,
+    responses=HELD,
+)
 def add_request(event_id: EventId, body: RequestIn, request: Request, session: SessionDep, who: Member) -> dict:
-    event = event_or_404(session, event_id)
+    event = open_event_or_409(session, event_id, "会面请求")
     try:
         host = events.participant_by(session=session, event=event, key=body.host)
         visitor = events.participant_by(session=session, event=event, key=body.visitor)
@@ -202,7 +216,7 @@ def add_request(event_id: EventId, body: RequestIn, request: Request, session: S
     return {"id": made.id, "weight": events.PRIORITY_WEIGHT[made.priority]}
 
 
-@router.delete("/{event_id}/requests/{request_id}", summary="撤回会面请求（组织方，或提出请求的一方）")
+@router.delete("/{event_id}/requests/{request_id}", summary="撤回会面请求（组织方，或提出请求的一方）", responses=HELD)
 def withdraw(
     event_id: EventId,
     request_id: Annotated[int, Path(ge=1, le=ROW_ID)],
@@ -210,7 +224,7 @@ def withdraw(
     session: SessionDep,
     who: Member,
 ) -> dict:
-    event = event_or_404(session, event_id)
+    event = open_event_or_409(session, event_id, "撤回会面请求")
     found = session.get(m.MeetingRequest, request_id)
     if found is not None and found.session_id == event.id and not may_withdraw(session, who, found):
         raise HTTPException(status_code=403, detail=NOT_YOURS)
@@ -223,10 +237,12 @@ def withdraw(
 
 
 @router.post(
-    "/{event_id}/proposals", summary="由伙伴匹配为每个主持方推荐来访方（主持方需求 × 来访方能力），待组织方接受"
+    "/{event_id}/proposals",
+    summary="由伙伴匹配为每个主持方推荐来访方（主持方需求 × 来访方能力），待组织方接受",
+    responses=HELD,
 )
 def propose(event_id: EventId, body: ProposeIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = event_or_404(session, event_id)
+    event = open_event_or_409(session, event_id, "推荐会面请求")
     proposed = event_proposals.propose(
         session=session, event=event, chain=request.app.state.chain, per_host=body.per_host
     )
@@ -234,19 +250,21 @@ def propose(event_id: EventId, body: ProposeIn, request: Request, session: Sessi
     return {"proposed": len(proposed)}
 
 
-@router.post("/{event_id}/proposals/accept", summary="批量接受推荐的会面请求")
+@router.post("/{event_id}/proposals/accept", summary="批量接受推荐的会面请求", responses=HELD)
 def accept(event_id: EventId, body: AcceptIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = event_or_404(session, event_id)
+    event = open_event_or_409(session, event_id, "会面请求")
     accepted = event_proposals.accept_proposals(session=session, event=event, ids=body.ids)
     _done(request, session, who, "event_proposals_accepted", event, {"accepted": accepted})
     return {"accepted": accepted}
 
 
 @router.post(
-    "/{event_id}/schedule", summary="排程：最优会面安排（证明最优）、减少空档、贪心基线占比；已确认会面尽量保留"
+    "/{event_id}/schedule",
+    summary="排程：最优会面安排（证明最优）、减少空档、贪心基线占比；已确认会面尽量保留",
+    responses=HELD,
 )
 def schedule(event_id: EventId, body: ScheduleIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = event_or_404(session, event_id)
+    event = open_event_or_409(session, event_id, "排程")
     try:
         report = event_schedule.schedule(session=session, event=event, **body.model_dump())
     except events.EventError as exc:
@@ -258,10 +276,10 @@ def schedule(event_id: EventId, body: ScheduleIn, request: Request, session: Ses
 @router.post(
     "/{event_id}/confirm",
     summary="发布（确认）日程：此后重新排程时这些会面固定不动",
-    responses={409: {"description": "所确认的不是最新的排程（已重新排程，或尚未排程）"}},
+    responses={409: {"description": "对接会已举办；或所确认的不是最新的排程（已重新排程，或尚未排程）"}},
 )
 def confirm(event_id: EventId, body: ConfirmIn, request: Request, session: SessionDep, who: Organiser) -> dict:
-    event = event_or_404(session, event_id)
+    event = open_event_or_409(session, event_id, "排程")
     if (event.report or {}).get("scheduled_at") != body.scheduled_at:
         raise HTTPException(status_code=409, detail="日程已被重新排程或尚未排程，请查看最新日程后再确认")
     try:

@@ -242,6 +242,18 @@ def test_a_past_event_refuses_sign_ups_from_the_day_after(admin, firms):
     assert not on_the_day["past"] and taken.status_code == 201, taken.text
     page = admin.post(f"/events/{held['id']}/join/register", data=sign_up).text  # a form posted from an old page
     assert "该对接会已于" in page and "不再接受报名" in page
+    writes = {
+        ("post", "requests", "会面请求"): {"host": "1", "visitor": "2", "side": "host"},
+        ("delete", "requests/1", "撤回会面请求"): None,
+        ("post", "proposals", "推荐会面请求"): {},
+        ("post", "proposals/accept", "会面请求"): {},
+        ("post", "schedule", "排程"): {},
+        ("post", "confirm", "排程"): {"scheduled_at": "2026-10-01T06:30:00+00:00"},
+    }
+    for (method, path, what), body in writes.items():
+        answer = admin.request(method.upper(), f"/api/events/{held['id']}/{path}", json=body)
+        assert answer.status_code == 409, (path, answer.text)
+        assert answer.json()["detail"] == f"该对接会已于 {held['held_on']} 举办，不再接受{what}"
 
 
 def test_an_event_without_requests_cannot_be_scheduled(admin):
