@@ -73,10 +73,7 @@ def test_a_model_is_fitted_per_direction_and_contributions_add_up(network, ranke
 def test_a_customer_of_the_buyer_is_offered_as_a_reverse_supplier(network, ranker):
     market, _ = network
     reasons = [
-        x
-        for buyer in market.ids[:300]
-        for r in ranker.rank(Query(firm=buyer, k=10)).recommendations
-        for x in r.reasons
+        x for buyer in market.ids[:300] for r in ranker.rank(Query(firm=buyer, k=10)).recommendations for x in r.reasons
     ]
     assert "已是您的客户，可反向供货" in reasons
 

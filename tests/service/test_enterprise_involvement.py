@@ -29,5 +29,5 @@ def test_an_enterprise_page_links_its_challenges_and_conferences(demo_database, 
         assert f'href="/challenges/{need.id}"' in visitor.get(f"/enterprises/{publisher}").text
         assert f'href="/events/{seat.session_id}"' in visitor.get(f"/enterprises/{guest}").text
         # an answer (揭榜) is shown to those who may see the firm's amounts, not to the public
-        assert f"揭榜：<a href=\"/challenges/{answered.id}\"" in admin.get(f"/enterprises/{responder}").text
-        assert f"揭榜：<a href=\"/challenges/{answered.id}\"" not in visitor.get(f"/enterprises/{responder}").text
+        assert f'揭榜：<a href="/challenges/{answered.id}"' in admin.get(f"/enterprises/{responder}").text
+        assert f'揭榜：<a href="/challenges/{answered.id}"' not in visitor.get(f"/enterprises/{responder}").text

@@ -86,10 +86,7 @@ def test_every_error_of_every_row_is_reported_with_row_and_column(session, tmp_p
 
 
 def test_labels_are_read_by_their_full_and_their_short_names(session, tmp_path):
-    text = (
-        f"统一社会信用代码,企业名称,标签\n{CODES[2]},甲,规上、上市；小巨人\n"
-        f'{CODES[3]},乙,"规上企业,高新技术企业"\n'
-    )
+    text = f'统一社会信用代码,企业名称,标签\n{CODES[2]},甲,规上、上市；小巨人\n{CODES[3]},乙,"规上企业,高新技术企业"\n'
     result = _import(session, Kind.ENTERPRISES, _csv(tmp_path, text))
     assert not result.problems and result.stored == 2
     first, second = (session.exec(select(m.Enterprise).where(m.Enterprise.uscc == c)).one() for c in CODES[2:4])
