@@ -57,7 +57,7 @@ def _pauses(breaks: list[str]) -> dict[int, int]:
     for text in breaks:
         number, _, minutes = text.partition(":")
         if not (number.isdigit() and minutes.isdigit()):
-            raise EventError(f"break：“{text}”应写作 第几个时段:休息分钟，如 6:60")
+            raise EventError(f"--break（休息）：“{text}”应写作 第几个时段:休息分钟，如 6:60")
         pauses[int(number)] = int(minutes)
     return pauses
 
@@ -80,7 +80,7 @@ def create(
         try:
             day = date.fromisoformat(held_on)
         except ValueError as exc:
-            raise events.EventError(f"date：“{held_on}”不是 YYYY-MM-DD 格式的日期") from exc
+            raise events.EventError(f"--date（日期）：“{held_on}”不是 YYYY-MM-DD 格式的日期") from exc
         event = events.create_event(
             session=session,
             name=name,
@@ -247,7 +247,7 @@ def outcomes(
         if meeting is not None:
             row = session.get(m.Meeting, meeting)
             if row is None or row.session_id != event_id or kind is None:
-                raise events.EventError(f"meeting：本场没有编号为 {meeting} 的会面，或未给出 --kind")
+                raise events.EventError(f"--meeting（会面）：本场没有编号为 {meeting} 的会面，或未给出 --kind")
             contract = event_schedule.record_outcome(
                 session=session,
                 event=event,

@@ -51,8 +51,8 @@ def test_command_line_errors_are_one_chinese_line_and_exit_2(tmp_path, monkeypat
     monkeypatch.setenv("CHAINMAP_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
     for args, message in [
         (("schedule", "999"), "未找到编号为 999 的对接会"),
-        (("create", "--name", "x", "--date", "2027-13-01"), "不是 YYYY-MM-DD"),
-        (("create", "--name", "x", "--date", "2027-01-01", "--break", "六:60"), "第几个时段:休息分钟"),
+        (("create", "--name", "x", "--date", "2027-13-01"), "--date（日期）：“2027-13-01”不是 YYYY-MM-DD"),
+        (("create", "--name", "x", "--date", "2027-01-01", "--break", "六:60"), "--break（休息）：“六:60”应写作"),
     ]:
         result = _run(*args)
         assert result.exit_code == 2 and message in result.output, result.output
