@@ -31,13 +31,19 @@ def read_bytes(path: Path) -> bytes:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Text in UTF-8 (with or without BOM), UTF-16 or GBK/GB18030, detected by charset-normalizer."""
+    """Text in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16; other encodings by charset-normalizer.
+
+    Bytes that are valid GB18030 are read as such before any detection: on a short file (a header
+    and a row) detection takes GBK for Korean cp949 (“采购方” became “꽃뭔렘”)."""
     from charset_normalizer import from_bytes
 
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:  # UTF-16 and binary files hold zero bytes
+            return text
     best = from_bytes(data).best()
     if best is None or "\x00" in str(best):
         raise UnreadableFile(f"{name} 不是文本表格文件（无法识别编码）")

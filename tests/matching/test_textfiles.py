@@ -44,8 +44,15 @@ def test_other_dates_are_refused_in_chinese(text, message):
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16"])
-def test_text_is_decoded_whatever_encoding_excel_saved(encoding):
-    text = "企业名称,地址\n上海松江智能终端示范厂,松江区泗泾镇人民路88号\n"
+@pytest.mark.parametrize(
+    "text",
+    [
+        "企业名称,地址\n上海松江智能终端示范厂,松江区泗泾镇人民路88号\n",
+        "采购方,供应方,合同金额,签订日期\n91310117H4PXWJJF6B,913101177UX2ERUU1Y,5000000,2025-07-01\n",
+        "采购方,供应方,履约金额,年度\n",  # short: detection alone reads these GBK bytes as Korean
+    ],
+)
+def test_text_is_decoded_whatever_encoding_excel_saved(encoding, text):
     assert decode_text(text.encode(encoding), "x.csv") == text
 
 
