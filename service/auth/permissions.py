@@ -91,7 +91,7 @@ PERMISSIONS: dict[Action, dict[Role, Reach]] = {
     Action.VIEW_EVENTS: {A: Reach.ALL, T: Reach.ALL, E: Reach.ALL, P: Reach.ALL},
     Action.MANAGE_EVENTS: {A: Reach.ALL, T: Reach.ALL},
     Action.JOIN_EVENT: {A: Reach.ALL, T: Reach.UNIT, E: Reach.OWN},
-    Action.IMPORT_DATA: {A: Reach.ALL, T: Reach.ALL},  # an import is district data: rows are not limited to a unit
+    Action.IMPORT_DATA: {A: Reach.ALL, T: Reach.UNIT},  # an officer's rows: its unit's enterprises and their contracts
 }
 
 

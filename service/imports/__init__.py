@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from geodata import Datum
+from service import models as m
 from service.imports import contracts, enterprises
 from service.imports.enterprise_store import (
     EnterpriseWriter,
@@ -33,7 +34,7 @@ from service.imports.enterprise_store import (
 from service.imports.rows import Progress, RowProblem, no_progress
 from service.tables import read_table
 
-__all__ = ["FieldChange", "ImportOptions", "ImportResult", "Kind", "Mode", "RowProblem", "run_import"]
+__all__ = ["FieldChange", "ImportOptions", "ImportResult", "Kind", "Mode", "RowProblem", "Unit", "run_import"]
 
 
 class Kind(StrEnum):
@@ -60,12 +61,29 @@ class Mode(StrEnum):
 
 
 @dataclass(frozen=True)
+class Unit:
+    """A town or park officer's unit: the import writes its enterprises, and contracts with one of them."""
+
+    town_id: int | None = None
+    park_id: int | None = None
+
+    def holds(self, town_id: int | None, park_id: int | None) -> bool:
+        return (self.town_id is not None and town_id == self.town_id) or (
+            self.park_id is not None and park_id == self.park_id
+        )
+
+
+OUTSIDE_UNIT = "不在您负责的街镇/园区，无权导入"
+
+
+@dataclass(frozen=True)
 class ImportOptions:
     chain_code: str
     mode: Mode = Mode.ALL
     update: bool = False
     datum: Datum = Datum.WGS84
     workers: int = 1  # processes that classify (more than one only outside the threaded web server)
+    unit: Unit | None = None  # an officer's import; None: the whole district (administrators, the command line)
 
 
 @dataclass
@@ -123,6 +141,16 @@ def _storing(options: ImportOptions, problems: list[RowProblem]) -> bool:
 
 def _contracts(session: Session, rows, options: ImportOptions, progress: Progress) -> ImportResult:
     lines, problems = contracts.checked_rows(session, rows, progress)
+    if options.unit is not None:
+        places = {
+            i: (town, park)
+            for i, town, park in session.exec(select(m.Enterprise.id, m.Enterprise.town_id, m.Enterprise.park_id))
+        }
+        problems += [
+            RowProblem(row, "buyer", f"采购方与供应方都{OUTSIDE_UNIT}该合同")
+            for row, line in lines.items()
+            if not any(options.unit.holds(*places[party]) for party in (line.buyer_id, line.seller_id))
+        ]
     result = _result(Kind.CONTRACTS, options, rows, problems)
     if _storing(options, problems):
         bad = set(result.bad_rows)
@@ -139,6 +167,8 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
     )
     problems += duplicate_problems(codes)
     stored = stored_by_uscc(session, list(set(codes.values())))
+    if options.unit is not None:
+        problems += _outside(options.unit, writer, records, stored)
     if not options.update:
         problems += [
             RowProblem(
@@ -173,6 +203,19 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
     del new
     result.classified = _classify(session, options, [*new_ids, *changed_ids], progress)
     return result
+
+
+def _outside(unit: Unit, writer: EnterpriseWriter, records: dict, stored: dict) -> list[RowProblem]:
+    """Rows of enterprises outside the officer's unit: stored ones where they are stored, new ones where placed."""
+    found = []
+    for row, record in records.items():
+        now = stored.get(record.uscc)
+        if now is not None:
+            if not unit.holds(now.town_id, now.park_id):
+                found.append(RowProblem(row, "uscc", f"“{now.name}”{OUTSIDE_UNIT}或修改"))
+        elif not unit.holds(writer.town_ids.get(record.town or ""), writer.park_ids.get(record.park or "")):
+            found.append(RowProblem(row, "address", f"该地址{OUTSIDE_UNIT}此企业"))
+    return found
 
 
 def _changes(item: Update) -> bool:

@@ -6,8 +6,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from geodata import Datum
-from service.auth.permissions import Action, Principal, Role
-from service.imports import ImportOptions, Kind, Mode
+from service.auth.permissions import Action, Principal, Reach, Role
+from service.imports import ImportOptions, Kind, Mode, Unit
 from service.imports.jobs import KEEP, ImportJob, ImportJobs
 from service.imports.report import column_label
 from service.routes.pages import templates
@@ -54,10 +54,12 @@ async def start_import(
     data = await file.read()
     if not data.strip():
         return _page(request, error=f"{file.filename or '上传的文件'} 是空文件", status=422)
-    options = ImportOptions(chain_code=request.app.state.chain.code, mode=mode, update=update, datum=datum)
+    who = _who(request)
+    unit = Unit(who.town_id, who.park_id) if who.reach(Action.IMPORT_DATA) is Reach.UNIT else None
+    options = ImportOptions(chain_code=request.app.state.chain.code, mode=mode, update=update, datum=datum, unit=unit)
     job = _jobs(request).start(
         engine=request.app.state.engine,
-        owner=_who(request).username,
+        owner=who.username,
         kind=kind,
         options=options,
         filename=file.filename or "上传的文件",

@@ -235,7 +235,11 @@ def test_officers_import_on_the_web_page_and_others_may_not(web, sign_in):
     sign_in(web, Role.OFFICER, town="泗泾镇")
     page = web.get("/import")
     assert page.status_code == 200 and "数据导入" in page.text and 'name="csrf_token"' in page.text
-    text = f"统一社会信用代码,企业名称,营业收入\n{CODES[0]},网页导入企业,100\n{CODES[1]},<b>坏</b>,1e7\n"
+    text = (
+        "统一社会信用代码,企业名称,地址,营业收入\n"
+        f"{CODES[0]},网页导入企业,上海市松江区泗泾镇民益路1号,100\n"
+        f"{CODES[1]},<b>坏</b>,上海市松江区泗泾镇民益路2号,1e7\n"
+    )
     files = {"file": ("企业.csv", text.encode("gbk"), "text/csv")}
     form = {"kind": "enterprises", "mode": "skip-bad", "csrf_token": web.headers["X-CSRF-Token"]}
     started = web.post("/import", data=form, files=files, follow_redirects=False)
@@ -247,6 +251,47 @@ def test_officers_import_on_the_web_page_and_others_may_not(web, sign_in):
     assert web.get("/api/enterprises?q=网页导入企业").json()["count"] == 1
     sign_in(web, Role.OFFICER, town="泗泾镇")  # another officer does not see the job
     assert web.get(started.headers["location"]).status_code == 404
+
+
+def test_an_officer_imports_only_the_enterprises_of_its_town_and_their_contracts(web, sign_in):
+    from service.auth.permissions import Role
+
+    firms = web.get("/api/enterprises?limit=500").json()["data"]
+    own = [f for f in firms if f["town"] == "泗泾镇"]
+    other = [f for f in firms if f["town"] not in (None, "泗泾镇")]
+    sign_in(web, Role.OFFICER, town="泗泾镇")
+    form = {"mode": "skip-bad", "update": "true", "csrf_token": web.headers["X-CSRF-Token"]}
+
+    def imported(kind: str, text: str) -> str:
+        files = {"file": ("in.csv", text.encode("gbk"), "text/csv")}
+        started = web.post("/import", data={**form, "kind": kind}, files=files, follow_redirects=False)
+        return _finished(web, started.headers["location"])
+
+    html = imported(
+        "enterprises",
+        "统一社会信用代码,企业名称,地址\n"
+        f"{CODES[2]},镇内新企业,上海市松江区泗泾镇民益路3号\n"
+        f"{CODES[3]},镇外新企业,上海市松江区九亭镇沪亭北路1号\n"
+        f"{own[0]['uscc']},镇内企业改名,\n"
+        f"{other[0]['uscc']},镇外企业改名,\n",
+    )
+    assert "第3行" in html and "该地址不在您负责的街镇/园区，无权导入此企业" in html
+    assert "第5行" in html and f"“{other[0]['name']}”不在您负责的街镇/园区，无权导入或修改" in html
+    names = {f["uscc"]: f["name"] for f in web.get("/api/enterprises?limit=500").json()["data"]}
+    assert names[own[0]["uscc"]] == "镇内企业改名" and names[other[0]["uscc"]] == other[0]["name"]
+    assert CODES[2] in names and CODES[3] not in names
+
+    html = imported(
+        "contracts",
+        "采购方,供应方,合同金额,签订日期\n"
+        f"{own[1]['uscc']},{other[1]['uscc']},5000000,2025-07-01\n"
+        f"{other[1]['uscc']},{other[2]['uscc']},5000000,2025-07-01\n",
+    )
+    assert (
+        "已导入 1 份合同" in html
+        and "第3行" in html
+        and "采购方与供应方都不在您负责的街镇/园区，无权导入该合同" in html
+    )
 
 
 def _start(started: ImportJobs, engine, text: str, mode: Mode = Mode.SKIP_BAD):
@@ -310,7 +355,7 @@ def test_with_several_server_processes_any_of_them_answers_for_any_job(demo_data
     upload, other = TestClient(create_app(settings)), TestClient(create_app(settings))
     sign_in(upload, Role.OFFICER, town="泗泾镇")
     other.cookies = upload.cookies  # the browser sends its session to whichever process answers
-    text = f"统一社会信用代码,企业名称,营业收入\n{CODES[10]},另一进程企业,100\n{CODES[11]},乙,1e7\n"
+    text = f"统一社会信用代码,企业名称,地址,营业收入\n{CODES[10]},另一进程企业,泗泾镇,100\n{CODES[11]},乙,泗泾镇,1e7\n"
     files = {"file": ("企业.csv", text.encode("gbk"), "text/csv")}
     form = {"kind": "enterprises", "mode": "skip-bad", "csrf_token": upload.headers["X-CSRF-Token"]}
     location = upload.post("/import", data=form, files=files, follow_redirects=False).headers["location"]
