@@ -15,12 +15,14 @@ history and the reward budget read.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
 from sqlmodel import Session, select
 
+from chainmap.records import InvalidRecord, check_uscc
 from geodata import Datum
 from service import models as m
 from service.imports import contracts, enterprises
@@ -161,6 +163,8 @@ def _contracts(session: Session, rows, options: ImportOptions, progress: Progres
 def _enterprises(session: Session, rows, options: ImportOptions, progress: Progress) -> ImportResult:
     from service.geo import placer_for
 
+    if options.update:
+        rows = _stored_names_kept(session, rows)
     writer = EnterpriseWriter(session, options.chain_code)
     records, problems, codes = enterprises.checked_rows(
         rows, set(writer.segment_ids), placer_for(session), options.datum, progress
@@ -203,6 +207,19 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
     del new
     result.classified = _classify(session, options, [*new_ids, *changed_ids], progress)
     return result
+
+
+def _stored_names_kept(session: Session, rows: list[tuple[int, dict[str, str]]]) -> list[tuple[int, dict[str, str]]]:
+    """An update row with a blank name keeps the stored enterprise's name (a blank cell leaves the stored value)."""
+    blank = {}
+    for row, cells in rows:
+        if not cells.get("name", "").strip():
+            with suppress(InvalidRecord):  # a bad code is reported with the row
+                blank[row] = check_uscc(cells.get("uscc", ""))
+    stored = stored_by_uscc(session, list(set(blank.values())))
+    return [
+        (row, {**cells, "name": stored[blank[row]].name} if blank.get(row) in stored else cells) for row, cells in rows
+    ]
 
 
 def _outside(unit: Unit, writer: EnterpriseWriter, records: dict, stored: dict) -> list[RowProblem]:

@@ -147,6 +147,25 @@ def test_update_shows_each_change_then_applies_it_and_keeps_manual_segments(data
     assert firm.address == "松江区洞泾镇" and firm.revenue_yuan == 3_200_000 and codes == ["ST.SENS"]
 
 
+def test_an_update_row_with_a_blank_name_keeps_the_stored_name(database):
+    first = f"统一社会信用代码,企业名称,主营产品\n{CODES[8]},乙,旧产品\n"
+    assert runner.invoke(app, ["import", "enterprises", str(_csv(database, first))]).exit_code == 0
+    blank = f"统一社会信用代码,企业名称,主营产品\n{CODES[8]},,新产品\n{CODES[9]},,新企业的产品\n"
+    updated = runner.invoke(app, ["import", "enterprises", "--update", "--skip-bad", str(_csv(database, blank))])
+    assert updated.exit_code == 0, updated.output
+    assert "主营产品：“旧产品” → “新产品”" in updated.output and "企业名称：“乙”" not in updated.output
+    assert "第3行" in updated.output and "企业名称不能为空" in updated.output  # a new enterprise needs its name
+    from sqlmodel import Session
+
+    from service.db import make_engine
+    from service.settings import Settings
+
+    with Session(make_engine(Settings())) as session:
+        firm = repository.get_enterprise(session=session, uscc=CODES[8])
+        assert (firm.name, firm.products) == ("乙", "新产品")
+        assert repository.get_enterprise(session=session, uscc=CODES[9]) is None
+
+
 @pytest.fixture
 def firms(session):
     names = [
