@@ -11,7 +11,9 @@ from service.web.deps import allowed
 router = APIRouter(prefix="/api", tags=["health"], dependencies=[allowed(Action.VIEW_PUBLIC)])
 
 
-@router.get("/health", summary="数据库是否可达、数据库结构版本及应答的服务进程号")
+@router.api_route(
+    "/health", methods=["GET", "HEAD"], summary="数据库是否可达、数据库结构版本及应答的服务进程号（HEAD 供可用性监测）"
+)
 def health(request: Request) -> JSONResponse:
     engine = request.app.state.engine
     try:

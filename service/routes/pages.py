@@ -56,14 +56,19 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 HEADINGS = {403: "没有权限", 404: "未找到", 405: "不支持的操作", 409: "操作冲突", 413: "文件过大"}
+# In place of the framework's English reason phrases ("Not Found", "Method Not Allowed")
+REASONS = {404: "没有这个页面或接口，或它已被删除。", 405: "此地址不接受这种请求方式。"}
 
 
 async def error_page(request: Request, exc: Exception) -> Response:
-    """An error met by a person in a browser is a page, with the header and a way back; the API's stay JSON."""
+    """An error met by a person in a browser is a page, with the header and a way back; the API's stay JSON.
+    Either way a bare English reason phrase is replaced by a Chinese one."""
     assert isinstance(exc, HTTPException)
+    reason = REASONS.get(exc.status_code, "请求未能完成。")
+    if exc.detail == HTTPException(exc.status_code).detail:  # the bare reason phrase
+        exc = HTTPException(exc.status_code, reason, exc.headers)
     if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
         return await http_exception_handler(request, exc)
-    known = isinstance(exc.detail, str) and exc.detail != HTTPException(exc.status_code).detail  # not the bare reason
-    fallback = "没有这个页面，或它已被删除。" if exc.status_code == 404 else "请求未能完成。"
-    context = {"heading": HEADINGS.get(exc.status_code, "出错了"), "message": exc.detail if known else fallback}
+    message = exc.detail if isinstance(exc.detail, str) else reason
+    context = {"heading": HEADINGS.get(exc.status_code, "出错了"), "message": message}
     return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code, headers=exc.headers)

@@ -27,6 +27,18 @@ def test_health_reports_database_and_schema_version(client):
     }
 
 
+def test_uptime_checks_may_ask_with_head(client):
+    response = client.head("/api/health")
+    assert response.status_code == 200 and response.content == b""
+
+
+def test_unknown_addresses_and_methods_are_answered_in_chinese(client):
+    missing, wrong = client.get("/api/nope"), client.get("/api/events/1/schedule")
+    assert (missing.status_code, missing.json()["detail"]) == (404, "没有这个页面或接口，或它已被删除。")
+    assert (wrong.status_code, wrong.json()["detail"]) == (405, "此地址不接受这种请求方式。")
+    assert wrong.headers["allow"] == "POST"
+
+
 def test_health_of_an_unmigrated_database_is_503(tmp_path):
     with TestClient(create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}"))) as fresh:
         response = fresh.get("/api/health")
