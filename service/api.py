@@ -22,7 +22,7 @@ from chainmap.taxonomy import load_named_chain
 from service.db import make_engine
 from service.settings import Settings
 from service.web.deps import SignInRequired
-from service.web.errors import ERROR_RESPONSES, invalid_record, invalid_request, sign_in_required
+from service.web.errors import ERROR_RESPONSES, invalid_record, sign_in_required
 from service.web.limits import BodySizeLimit
 from service.web.query import BlankQueryParams
 
@@ -64,7 +64,7 @@ def create_app(settings: Settings, lifespan: Lifespan | None = None) -> FastAPI:
     app.state.engine = make_engine(settings)
     app.state.chain = load_named_chain(settings.chain)
     app.add_exception_handler(InvalidRecord, invalid_record)
-    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(RequestValidationError, pages.invalid_request_page)
     app.add_exception_handler(SignInRequired, sign_in_required)
     app.add_exception_handler(HTTPException, pages.error_page)
     app.state.login_attempts = {}

@@ -75,6 +75,18 @@ FIELD_LABELS = {
     "delivery_days": "交付周期",
     "track_record": "业绩与案例",
     "responder_uscc": "揭榜企业统一社会信用代码",
+    # Addresses and the other pages' forms
+    "event_id": "对接会编号",
+    "challenge_id": "揭榜挂帅编号",
+    "participant": "参会方编号",
+    "username": "用户名",
+    "password": "密码",
+    "scheduled_at": "排程时间",
+    "time_limit": "排程时限",
+    "gap_time_limit": "空档优化时限",
+    "file": "文件",
+    "mode": "导入方式",
+    "datum": "坐标系",
 }
 
 # A path's first name and, when it is a list's item, the item's index: "available[0]" -> ("available", "0").

@@ -3,6 +3,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException
@@ -13,6 +14,7 @@ from service.auth.permissions import ANONYMOUS, Action
 from service.clock import local_minute
 from service.web.chains import all_chains, viewed_chain
 from service.web.deps import SessionDep, allowed, csrf_token
+from service.web.errors import form_errors, invalid_request
 from service.web.navigation import navigation_for
 
 router = APIRouter(include_in_schema=False)
@@ -55,7 +57,7 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
     return templates.TemplateResponse(request, "home.html", context)
 
 
-HEADINGS = {403: "没有权限", 404: "未找到", 405: "不支持的操作", 409: "操作冲突", 413: "文件过大"}
+HEADINGS = {403: "没有权限", 404: "未找到", 405: "不支持的操作", 409: "操作冲突", 413: "文件过大", 422: "输入有误"}
 # In place of the framework's English reason phrases ("Not Found", "Method Not Allowed")
 REASONS = {404: "没有这个页面或接口，或它已被删除。", 405: "此地址不接受这种请求方式。"}
 
@@ -67,8 +69,23 @@ async def error_page(request: Request, exc: Exception) -> Response:
     reason = REASONS.get(exc.status_code, "请求未能完成。")
     if exc.detail == HTTPException(exc.status_code).detail:  # the bare reason phrase
         exc = HTTPException(exc.status_code, reason, exc.headers)
-    if request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", ""):
+    if _wants_json(request):
         return await http_exception_handler(request, exc)
     message = exc.detail if isinstance(exc.detail, str) else reason
     context = {"heading": HEADINGS.get(exc.status_code, "出错了"), "message": message}
     return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code, headers=exc.headers)
+
+
+def invalid_request_page(request: Request, exc: Exception) -> Response:
+    """A malformed address or form met in a browser is the error page, naming the fields as the forms label
+    them; the API's stay JSON."""
+    assert isinstance(exc, RequestValidationError)
+    if _wants_json(request):
+        return invalid_request(request, exc)
+    message = "；".join(form_errors(list(exc.errors())).values())
+    context = {"heading": HEADINGS[422], "message": message}
+    return templates.TemplateResponse(request, "error.html", context, status_code=422)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or "text/html" not in request.headers.get("accept", "")

@@ -111,6 +111,18 @@ def test_an_unknown_enterprise_is_a_chinese_404(visitor):
     assert response.status_code == 404 and "未找到" in response.text
 
 
+def test_a_malformed_address_in_a_browser_is_a_page_naming_the_field(visitor):
+    html = {"Accept": "text/html"}
+    for url, message in [
+        ("/events/abc", "对接会编号：应为整数"),
+        (f"/enterprises?q={'企' * 201}", "搜索词：最多 200 个字符"),
+    ]:
+        page = visitor.get(url, headers=html)
+        assert page.status_code == 422 and "输入有误" in page.text and message in page.text, page.text[:300]
+        assert '<html lang="zh-CN"' in page.text
+    assert visitor.get("/events/abc").json()["detail"][0]["field"] == "event_id"  # programs still get JSON
+
+
 def test_blank_optional_fields_are_absent_on_the_api_too(admin):
     blank = admin.get("/api/match/suppliers?max_km=&budget_yuan=&label=&k=3&need=MCU")
     assert blank.status_code == 200 and len(blank.json()["recommendations"]) == 3
