@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
@@ -14,9 +15,9 @@ MONEY_HINT = "应为金额，如 500万、500万元、5,000,000 或 5000000元"
 
 
 def parse_yuan(text: str) -> int | None:
-    """``"500万"`` -> 5000000; blank -> None. Raises ValueError (Chinese) for anything else,
-    including amounts that are not whole yuan."""
-    text = text.strip()
+    """``"500万"`` -> 5000000 (full-width ``５００万`` too); blank -> None. Raises ValueError (Chinese) for
+    anything else, including amounts that are not whole yuan."""
+    text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None
     found = _AMOUNT.fullmatch(text)

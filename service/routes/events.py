@@ -14,6 +14,7 @@ from sqlmodel import Session
 from service import audit, event_proposals, event_schedule, event_sheets, event_views, events
 from service import models as m
 from service.auth.permissions import Action, Principal, Reach
+from service.forms import Yuan
 from service.routes.rewards import EXCEL, excel_response
 from service.web.deps import SessionDep, allowed, client_address
 from service.web.errors import refusal_detail
@@ -78,7 +79,7 @@ class ConfirmIn(BaseModel):
 class OutcomeIn(BaseModel):
     meeting_id: RowId
     kind: Literal["no_interest", "follow_up", "nda", "contract"]
-    amount_yuan: int | None = Field(None, ge=1, le=m.BIGINT_MAX, description="签约金额（元），仅签约时填写")
+    amount_yuan: Yuan = Field(None, ge=1, le=m.BIGINT_MAX, description="签约金额（元，可写“500万”），仅签约时填写")
     buyer: Literal["host", "visitor"] = Field("host", description="采购方是主持方还是来访方")
 
 

@@ -79,7 +79,7 @@ def test_a_conference_from_registration_to_a_signed_contract(app, admin, firms):
     meeting = admin.get(f"/api/events/{event}").json()["meetings"][0]
     signed = admin.post(
         f"/api/events/{event}/outcomes",
-        json={"meeting_id": meeting["id"], "kind": "contract", "amount_yuan": 5_000_000},
+        json={"meeting_id": meeting["id"], "kind": "contract", "amount_yuan": "500万"},
     ).json()
     assert "约 50 万元" in signed["contract"]["note"]
     with Session(app.state.engine) as session:

@@ -14,6 +14,8 @@ from service.forms import parse_yuan
         ("5000000元", 5_000_000),
         (" 1.5万 ", 15_000),
         ("2亿元", 200_000_000),
+        ("５００万", 5_000_000),  # typed with a full-width input method
+        ("１，２００，０００元", 1_200_000),
         ("0", 0),
         ("", None),
         ("   ", None),
