@@ -11,7 +11,7 @@ from datetime import date
 from enum import StrEnum
 
 from chainmap import uscc
-from geodata import LOCAL_CITY, inside_district
+from geodata import G60_CITIES, LOCAL_CITY, inside_district
 
 
 class LocationPrecision(StrEnum):
@@ -153,11 +153,18 @@ def check_enterprise(record: EnterpriseRecord) -> EnterpriseRecord:
     check_location(record.lon, record.lat)
     if not record.city.strip():
         raise InvalidRecord("city", "所在城市不能为空（松江区内企业填“松江区”）")
+    if record.city not in G60_CITIES:
+        raise InvalidRecord(
+            "city", f"所在城市“{record.city}”应为松江区或G60科创走廊城市（{'、'.join(G60_CITIES[1:])}）"
+        )
     if record.city != LOCAL_CITY and (record.lon is not None or record.town or record.park):
         raise InvalidRecord("city", f"{record.city}的企业不能带松江区内的坐标、街镇或园区")
-    for name, value in (("revenue_yuan", record.revenue_yuan), ("employees", record.employees)):
+    for name, label, value in (
+        ("revenue_yuan", "营业收入（元）", record.revenue_yuan),
+        ("employees", "员工人数", record.employees),
+    ):
         if value is not None and value < 0:
-            raise InvalidRecord(name, f"{name} 不能为负数，收到 {value}")
+            raise InvalidRecord(name, f"{label}不能为负数，收到 {value}")
     if record.lon is not None and record.precision is LocationPrecision.UNKNOWN:
         raise InvalidRecord("precision", "有坐标的企业必须注明定位精度（surveyed/address/park/town）")
     industry = check_industry_code(record.industry_code)

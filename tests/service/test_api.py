@@ -95,6 +95,9 @@ def test_create_refuses_bad_input_with_a_chinese_message_naming_the_field(client
         },
     )
     assert outside.status_code == 422 and "不在松江区范围内" in outside.json()["detail"][0]["msg"]
+    beijing = client.post("/api/enterprises", json={"uscc": "91350100M000100Y43", "name": "京企", "city": "北京市"})
+    assert beijing.status_code == 422 and beijing.json()["detail"][0]["field"] == "city"
+    assert "所在城市“北京市”应为松江区或G60科创走廊城市" in beijing.json()["detail"][0]["msg"]
 
 
 def test_create_stores_a_valid_enterprise(client):
