@@ -151,6 +151,8 @@ def create(*, session: Session, who: Principal, data: ChallengeIn, chain: Chain,
     unknown = [code for code in data.segments if code not in chain.segments]
     if unknown:
         raise ChallengeError(f"未知的产业链环节代码 {'、'.join(unknown)}", "segments")
+    if data.deadline is not None and data.deadline < today():
+        raise ChallengeError(f"{data.deadline.isoformat()} 已过，应不早于今天", "deadline")
     if data.department and who.role is Role.ENTERPRISE:
         raise PermissionError("企业用户只能以本企业名义发榜；部门的应用场景需求由区经委或街镇/园区录入")
     firm = _enterprise(session, data.publisher_uscc, "publisher_uscc") if data.publisher_uscc else None
@@ -191,6 +193,8 @@ def move(
     """
     source = Status(challenge.status)
     check_move(source, target, parties(session, who, challenge))
+    if target is Status.PUBLISHED and challenge.deadline is not None and challenge.deadline < today():
+        raise IllegalTransition(f"揭榜截止日期 {challenge.deadline.isoformat()} 已过，不能发榜")
     if target is Status.AWARDED:
         _award(session, challenge, award_response_id)
     challenge.status = target

@@ -204,6 +204,23 @@ def test_the_lifecycle_end_to_end_with_who_may_do_what(app, people, firms):
     assert people["anonymous"].get(f"/api/challenges/{challenge_id}").json()["responses"] == []
 
 
+def test_a_deadline_already_past_is_refused_and_a_lapsed_draft_is_not_published(app, people, firms):
+    yesterday = (challenges.today() - timedelta(days=1)).isoformat()
+    late = people["publisher"].post("/api/challenges", json={**_need(firms[0].uscc), "deadline": yesterday})
+    assert late.status_code == 422 and late.json()["detail"][0]["field"] == "deadline"
+    assert late.json()["detail"][0]["msg"] == f"揭榜截止日期：{yesterday} 已过，应不早于今天"
+    today = challenges.today().isoformat()
+    made = people["publisher"].post("/api/challenges", json={**_need(firms[0].uscc), "deadline": today}).json()
+    assert _move(people["publisher"], made["id"], "under_review").status_code == 200
+    with Session(app.state.engine) as session:  # the day passes while it waits for review
+        challenge = session.get(m.Challenge, made["id"])
+        challenge.deadline = challenges.today() - timedelta(days=1)
+        session.add(challenge)
+        session.commit()
+    refused = _move(people["admin"], made["id"], "published")
+    assert refused.status_code == 409 and refused.json()["detail"] == f"揭榜截止日期 {yesterday} 已过，不能发榜"
+
+
 def test_one_response_per_firm_editable_until_the_deadline(app, people, firms):
     challenge_id = _published(people, firms)
     assert _respond(people["first"], challenge_id, "第一版", delivery_days=90).status_code == 201
