@@ -18,6 +18,7 @@ from service import challenges, demo_challenges
 from service import models as m
 from service.api import create_app
 from service.auth.permissions import Role
+from service.clock import local_minute
 from service.settings import Settings
 
 from .conftest import create_account, sign_in_as
@@ -226,6 +227,8 @@ def test_one_response_per_firm_editable_until_the_deadline(app, people, firms):
     assert _respond(people["first"], challenge_id, "第一版", delivery_days=90).status_code == 201
     edited = _respond(people["first"], challenge_id, "第二版", quoted_yuan="350万")
     assert edited.status_code == 200 and edited.json()["updated_at"] is not None
+    page = people["publisher"].get(f"/challenges/{challenge_id}").text  # the publisher reviews it in Shanghai time
+    assert "第二版" in page and local_minute(edited.json()["updated_at"]) in page and "+00:00" not in page
     own = _respond(people["publisher"], challenge_id, "自己揭自己的榜")
     assert own.status_code == 409 and "不能揭自己的榜" in own.json()["detail"]
     for_another = _respond(people["first"], challenge_id, "代别人", responder_uscc=firms[2].uscc)
