@@ -111,7 +111,10 @@ def agendas_page(
     """Every agenda and table sheet, or (``?participant=N``) one participant's agenda."""
     taken = api.published(session, event_id, who)
     if participant is not None:
-        taken = replace(taken, agendas=[a for a in taken.agendas if a.participant.id == participant], tables={})
+        own = [a for a in taken.agendas if a.participant.id == participant]
+        if not own:
+            raise HTTPException(status_code=404, detail=f"本场对接会没有参会编号为 {participant} 的日程")
+        taken = replace(taken, agendas=own, tables={})
     summary = event_views.summary(session=session, event=taken.event)
     context = {"event": summary, "taken": taken, "roles": events.ROLE_LABELS}
     return templates.TemplateResponse(request, "event_agendas.html", context)

@@ -74,6 +74,8 @@ def test_a_conference_from_registration_to_a_signed_contract(app, admin, firms):
     assert [len(a["rows"]) for a in agendas] == [3, 3, 2, 2, 2]
     one = admin.get(f"/events/{event}/agendas?participant={agendas[2]['participant']}").text
     assert one.count('class="sheet agenda"') == 1 and agendas[2]["name"] in one and "table-sheet" not in one
+    nobody = admin.get(f"/events/{event}/agendas?participant=99999", headers={"Accept": "text/html"})
+    assert nobody.status_code == 404 and "没有参会编号为 99999 的日程" in nobody.text
     workbook = openpyxl.load_workbook(io.BytesIO(admin.get(f"/api/events/{event}/schedule.xlsx").content))
     assert workbook.sheetnames == ["封面", "总日程", "桌位表", "个人日程"] and workbook["总日程"].max_row == 1 + 6
     meeting = admin.get(f"/api/events/{event}").json()["meetings"][0]
