@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from enum import StrEnum
 from typing import Annotated
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -55,7 +54,7 @@ def event_list(request: Request, session: SessionDep, who: Viewer) -> HTMLRespon
     context = {
         "events": [event_views.summary(session=session, event=e) for e in events.list_events(session=session)],
         "can_manage": _may(who, Action.MANAGE_EVENTS),
-        "error": request.query_params.get("error"),
+        "error": _flashed(request).get("error"),
     }
     return templates.TemplateResponse(request, "events.html", context)
 
@@ -68,7 +67,8 @@ async def create_event(request: Request, session: SessionDep, who: api.Organiser
     try:
         made = await run_in_threadpool(api.create, api.EventIn.model_validate(fields), request, session, who)
     except (ValidationError, HTTPException) as exc:
-        return RedirectResponse("/events?" + urlencode({"error": _message(exc)}), status_code=303)
+        _flash(request, error=_message(exc))
+        return RedirectResponse("/events", status_code=303)
     return RedirectResponse(f"/events/{made['id']}", status_code=303)
 
 
@@ -91,8 +91,7 @@ def event_page(event_id: api.EventId, request: Request, session: SessionDep, who
         "can_manage": _may(who, Action.MANAGE_EVENTS),
         "can_join": _may(who, Action.JOIN_EVENT),
         "withdrawable": _withdrawable(session, event, who),
-        "notice": request.query_params.get("notice"),
-        "error": request.query_params.get("error"),
+        **_flashed(request),
         "priorities": events.PRIORITY_LABELS,
         "plain_report": event_views.plain_report(data["report"]) if data["report"] else "",
     }
@@ -173,10 +172,20 @@ async def _run(request: Request, session, who: Principal, event_id: int, entry: 
     try:
         body = body_model.model_validate(_fields(await request.form()))
         result = await run_in_threadpool(handler, event_id, body, request, session, who)
-        query = {"notice": notice(result)}
+        _flash(request, notice=notice(result))
     except (ValidationError, HTTPException) as exc:
-        query = {"error": _message(exc)}
-    return RedirectResponse(f"/events/{event_id}?{urlencode(query)}", status_code=303)
+        _flash(request, error=_message(exc))
+    return RedirectResponse(f"/events/{event_id}", status_code=303)
+
+
+def _flash(request: Request, **message: str) -> None:
+    """What the next page shows once (``notice`` or ``error``), kept in the signed session rather than the
+    address, so that no link can make the page say something."""
+    request.session["flash"] = message
+
+
+def _flashed(request: Request) -> dict[str, str]:
+    return request.session.pop("flash", {})
 
 
 @router.post("/events/{event_id}/manage/{operation}")

@@ -293,6 +293,16 @@ def test_the_pages_forms_carry_the_csrf_token_and_report_back(admin, firms):
         admin.headers["X-CSRF-Token"] = token
 
 
+def test_a_link_cannot_make_an_event_page_say_something_and_a_notice_shows_once(admin, firms):
+    page = f"/events/{admin.post('/api/events', json={'name': '提示只显示一次', 'held_on': COMING}).json()['id']}"
+    forged = "请拨打400-000-0000领取补贴"
+    assert forged not in admin.get(f"{page}?notice={forged}&error={forged}").text
+    assert forged not in admin.get(f"/events?error={forged}").text
+    registered = admin.post(f"{page}/join/register", data={"role": "host", "uscc": firms[2][0]})
+    assert "报名成功" in registered.text and "?" not in str(registered.url)
+    assert "报名成功" not in admin.get(page).text  # shown once, then gone
+
+
 def test_the_pages_name_a_bad_field_in_chinese(admin, firms):
     bad = {"name": "坏会", "held_on": COMING, "slot_minutes": "0", "breaks": "abc", "first_slot_at": "9点"}
     listing = admin.post("/events", data=bad).text
