@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -33,16 +34,16 @@ def read_bytes(path: Path) -> bytes:
 def decode_text(data: bytes, name: str) -> str:
     """Text in UTF-8 (with or without BOM), GBK/GB18030 or UTF-16; other encodings by charset-normalizer.
 
-    Bytes that are valid GB18030 are read as such before any detection: on a short file (a header
-    and a row) detection takes GBK for Korean cp949 (“采购方” became “꽃뭔렘”)."""
+    GB18030 is tried before detection, because on a short file (a header and a row) detection takes
+    GBK for Korean cp949 (“采购方” became “꽃뭔렘”). GB18030 decodes almost any bytes, so its reading
+    is kept only when it looks like Chinese (``_reads_as_chinese``)."""
     from charset_normalizer import from_bytes
 
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" not in text:  # UTF-16 and binary files hold zero bytes
+    with suppress(UnicodeDecodeError):
+        return data.decode("utf-8-sig")
+    with suppress(UnicodeDecodeError):
+        text = data.decode("gb18030")
+        if "\x00" not in text and _reads_as_chinese(text):  # UTF-16 and binary files hold zero bytes
             return text
     best = from_bytes(data).best()
     if best is None or "\x00" in str(best):
@@ -50,6 +51,15 @@ def decode_text(data: bytes, name: str) -> str:
     if best.encoding.lower() in CHINESE_ENCODINGS:
         return data.decode("gb18030", errors="replace")
     return str(best).lstrip("\ufeff")
+
+
+def _reads_as_chinese(text: str) -> bool:
+    """At least half the characters beyond ASCII are in GB2312 (the 6,763 hanzi and the symbols of
+    everyday Chinese). Other encodings read as GB18030 fall almost wholly outside it (“Müller” in
+    cp1252 becomes “M黮ler”); real names keep a few rarer hanzi (堃, 喆)."""
+    beyond_ascii = len(text) - len(text.encode("ascii", errors="ignore"))
+    outside = text.encode("gb2312", errors="replace").count(b"?") - text.count("?")
+    return 2 * outside <= beyond_ascii
 
 
 def read_text(path: Path) -> str:

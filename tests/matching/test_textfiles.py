@@ -56,6 +56,23 @@ def test_text_is_decoded_whatever_encoding_excel_saved(encoding, text):
     assert decode_text(text.encode(encoding), "x.csv") == text
 
 
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        ("gbk", "企业名称,地址\n上海堃喆科技有限公司,松江区\n"),  # two hanzi beyond GB2312 in a short file
+        ("shift_jis", "会社名,住所\n東京株式会社,東京都\n"),
+    ],
+)
+def test_gb18030_is_not_forced_on_other_encodings(encoding, text):
+    assert decode_text(text.encode(encoding), "x.csv") == text
+
+
+def test_a_western_file_is_not_read_as_hanzi():
+    # detection guesses a Mac code page for so short a file (ü → ¸), but GB18030 would give “M黮ller”
+    read = decode_text("Firma,Ort\nMüller GmbH,München\nKöln AG,Zürich\n".encode("cp1252"), "x.csv")
+    assert read.startswith("Firma,Ort\nM") and not any("\u4e00" <= c <= "\u9fff" for c in read)
+
+
 def test_missing_empty_and_binary_files_are_refused(tmp_path):
     with pytest.raises(UnreadableFile, match="找不到文件"):
         read_text(tmp_path / "missing.csv")
