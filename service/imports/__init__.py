@@ -20,11 +20,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from chainmap.records import InvalidRecord, check_uscc
+from chainmap.records import EnterpriseRecord, InvalidRecord, check_uscc
 from geodata import Datum
+from geodata.placement import PlacementMethod
 from service import models as m
+from service import repository
+from service.auth.permissions import Action, Principal
 from service.imports import contracts, enterprises
 from service.imports.enterprise_store import (
     EnterpriseWriter,
@@ -36,7 +39,7 @@ from service.imports.enterprise_store import (
 from service.imports.rows import Progress, RowProblem, no_progress
 from service.tables import read_table
 
-__all__ = ["FieldChange", "ImportOptions", "ImportResult", "Kind", "Mode", "RowProblem", "Unit", "run_import"]
+__all__ = ["FieldChange", "ImportOptions", "ImportResult", "Kind", "Mode", "RowProblem", "run_import"]
 
 
 class Kind(StrEnum):
@@ -62,19 +65,6 @@ class Mode(StrEnum):
         return {"all": "全部导入（有错则不导入）", "skip-bad": "跳过错误行", "dry-run": "仅校验（试运行）"}[self.value]
 
 
-@dataclass(frozen=True)
-class Unit:
-    """A town or park officer's unit: the import writes its enterprises, and contracts with one of them."""
-
-    town_id: int | None = None
-    park_id: int | None = None
-
-    def holds(self, town_id: int | None, park_id: int | None) -> bool:
-        return (self.town_id is not None and town_id == self.town_id) or (
-            self.park_id is not None and park_id == self.park_id
-        )
-
-
 OUTSIDE_UNIT = "不在您负责的街镇/园区，无权导入"
 
 
@@ -85,7 +75,9 @@ class ImportOptions:
     update: bool = False
     datum: Datum = Datum.WGS84
     workers: int = 1  # processes that classify (more than one only outside the threaded web server)
-    unit: Unit | None = None  # an officer's import; None: the whole district (administrators, the command line)
+    # Who imports: rows reach only as far as their IMPORT_DATA permission (a town or park officer: its
+    # enterprises, and contracts with one of them); None: the whole district (the command line)
+    who: Principal | None = None
 
 
 @dataclass
@@ -143,15 +135,14 @@ def _storing(options: ImportOptions, problems: list[RowProblem]) -> bool:
 
 def _contracts(session: Session, rows, options: ImportOptions, progress: Progress) -> ImportResult:
     lines, problems = contracts.checked_rows(session, rows, progress)
-    if options.unit is not None:
-        places = {
-            i: (town, park)
-            for i, town, park in session.exec(select(m.Enterprise.id, m.Enterprise.town_id, m.Enterprise.park_id))
-        }
+    if options.who is not None:
+        reached = _reached(
+            session, options.who, {i for line in lines.values() for i in (line.buyer_id, line.seller_id)}
+        )
         problems += [
             RowProblem(row, "buyer", f"采购方与供应方都{OUTSIDE_UNIT}该合同")
             for row, line in lines.items()
-            if not any(options.unit.holds(*places[party]) for party in (line.buyer_id, line.seller_id))
+            if not reached & {line.buyer_id, line.seller_id}
         ]
     result = _result(Kind.CONTRACTS, options, rows, problems)
     if _storing(options, problems):
@@ -171,8 +162,8 @@ def _enterprises(session: Session, rows, options: ImportOptions, progress: Progr
     )
     problems += duplicate_problems(codes)
     stored = stored_by_uscc(session, list(set(codes.values())))
-    if options.unit is not None:
-        problems += _outside(options.unit, writer, records, stored)
+    if options.who is not None:
+        problems += _outside(options.who, writer, records, stored)
     if not options.update:
         problems += [
             RowProblem(
@@ -222,17 +213,42 @@ def _stored_names_kept(session: Session, rows: list[tuple[int, dict[str, str]]])
     ]
 
 
-def _outside(unit: Unit, writer: EnterpriseWriter, records: dict, stored: dict) -> list[RowProblem]:
-    """Rows of enterprises outside the officer's unit: stored ones where they are stored, new ones where placed."""
+def _reached(session: Session, who: Principal, ids: set[int]) -> set[int]:
+    """Of these enterprises, those the import reaches."""
+    listed, found = sorted(ids), set()
+    for start in range(0, len(listed), repository.BATCH):
+        chunk = listed[start : start + repository.BATCH]
+        query = select(m.Enterprise.id, m.Enterprise.town_id, m.Enterprise.park_id).where(
+            col(m.Enterprise.id).in_(chunk)
+        )
+        found |= {i for i, town, park in session.exec(query) if _reaches(who, town, park)}
+    return found
+
+
+def _reaches(who: Principal, town_id: int | None, park_id: int | None) -> bool:
+    return who.may(Action.IMPORT_DATA, town_id=town_id, park_id=park_id, enterprise_id=None)
+
+
+def _outside(who: Principal, writer: EnterpriseWriter, records: dict, stored: dict) -> list[RowProblem]:
+    """Rows of enterprises beyond the importer's reach: a stored one where it is stored and, when the row
+    moves it, where it would go; a new one where its address places it."""
     found = []
     for row, record in records.items():
         now = stored.get(record.uscc)
-        if now is not None:
-            if not unit.holds(now.town_id, now.park_id):
-                found.append(RowProblem(row, "uscc", f"“{now.name}”{OUTSIDE_UNIT}或修改"))
-        elif not unit.holds(writer.town_ids.get(record.town or ""), writer.park_ids.get(record.park or "")):
+        there = writer.town_ids.get(record.town or ""), writer.park_ids.get(record.park or "")
+        if now is not None and not _reaches(who, now.town_id, now.park_id):
+            found.append(RowProblem(row, "uscc", f"“{now.name}”{OUTSIDE_UNIT}或修改"))
+        elif now is not None and _moves(record, now) and not _reaches(who, *there):
+            found.append(RowProblem(row, "address", f"新地址不在您负责的街镇/园区，不能把“{now.name}”迁出"))
+        elif now is None and not _reaches(who, *there):
             found.append(RowProblem(row, "address", f"该地址{OUTSIDE_UNIT}此企业"))
     return found
+
+
+def _moves(record: EnterpriseRecord, stored: m.Enterprise) -> bool:
+    """Whether updating with the row changes where the enterprise is (its position, or its city)."""
+    placed = record.placement not in ("declared", PlacementMethod.UNPLACED.value)
+    return placed or record.city != stored.city
 
 
 def _changes(item: Update) -> bool:

@@ -6,8 +6,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from geodata import Datum
-from service.auth.permissions import Action, Principal, Reach, Role
-from service.imports import ImportOptions, Kind, Mode, Unit
+from service.auth.permissions import Action, Principal, Role
+from service.imports import ImportOptions, Kind, Mode
 from service.imports.jobs import KEEP, ImportJob, ImportJobs
 from service.imports.report import column_label
 from service.routes.pages import templates
@@ -55,8 +55,7 @@ async def start_import(
     if not data.strip():
         return _page(request, error=f"{file.filename or '上传的文件'} 是空文件", status=422)
     who = _who(request)
-    unit = Unit(who.town_id, who.park_id) if who.reach(Action.IMPORT_DATA) is Reach.UNIT else None
-    options = ImportOptions(chain_code=request.app.state.chain.code, mode=mode, update=update, datum=datum, unit=unit)
+    options = ImportOptions(chain_code=request.app.state.chain.code, mode=mode, update=update, datum=datum, who=who)
     job = _jobs(request).start(
         engine=request.app.state.engine,
         owner=who.username,

@@ -292,10 +292,13 @@ def test_an_officer_imports_only_the_enterprises_of_its_town_and_their_contracts
         f"{CODES[2]},镇内新企业,上海市松江区泗泾镇民益路3号\n"
         f"{CODES[3]},镇外新企业,上海市松江区九亭镇沪亭北路1号\n"
         f"{own[0]['uscc']},镇内企业改名,\n"
-        f"{other[0]['uscc']},镇外企业改名,\n",
+        f"{other[0]['uscc']},镇外企业改名,\n"
+        f"{own[2]['uscc']},{own[2]['name']},上海市松江区九亭镇沪亭北路2号\n",
     )
     assert "第3行" in html and "该地址不在您负责的街镇/园区，无权导入此企业" in html
     assert "第5行" in html and f"“{other[0]['name']}”不在您负责的街镇/园区，无权导入或修改" in html
+    assert "第6行" in html and f"新地址不在您负责的街镇/园区，不能把“{own[2]['name']}”迁出" in html
+    assert web.get(f"/api/enterprises/{own[2]['uscc']}").json()["town"] == "泗泾镇"
     names = {f["uscc"]: f["name"] for f in web.get("/api/enterprises?limit=500").json()["data"]}
     assert names[own[0]["uscc"]] == "镇内企业改名" and names[other[0]["uscc"]] == other[0]["name"]
     assert CODES[2] in names and CODES[3] not in names
@@ -311,6 +314,22 @@ def test_an_officer_imports_only_the_enterprises_of_its_town_and_their_contracts
         and "第3行" in html
         and "采购方与供应方都不在您负责的街镇/园区，无权导入该合同" in html
     )
+
+
+def test_a_park_officer_updates_the_enterprises_of_its_park_only(web, sign_in):
+    from service.auth.permissions import Role
+
+    firms = web.get("/api/enterprises?limit=500").json()["data"]
+    park = next(f["park"] for f in firms if f["park"])
+    inside = next(f for f in firms if f["park"] == park)
+    outside = next(f for f in firms if f["park"] != park)
+    sign_in(web, Role.OFFICER, park=park)
+    text = f"统一社会信用代码,企业名称,主营产品\n{inside['uscc']},{inside['name']},园区内新品\n{outside['uscc']},x,外\n"
+    files = {"file": ("in.csv", text.encode(), "text/csv")}
+    form = {"kind": "enterprises", "mode": "skip-bad", "update": "true", "csrf_token": web.headers["X-CSRF-Token"]}
+    html = _finished(web, web.post("/import", data=form, files=files, follow_redirects=False).headers["location"])
+    assert "更新 1 家" in html and "第3行" in html and "无权导入或修改" in html
+    assert web.get(f"/api/enterprises/{outside['uscc']}").json()["name"] == outside["name"]
 
 
 def _start(started: ImportJobs, engine, text: str, mode: Mode = Mode.SKIP_BAD):
