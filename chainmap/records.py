@@ -145,20 +145,30 @@ def check_location(lon: float | None, lat: float | None) -> None:
         raise InvalidRecord("location", f"坐标({lon:.6f}, {lat:.6f})不在松江区范围内（WGS-84）")
 
 
+LOCAL_CITY_NAMES = frozenset({"松江", "上海松江", "上海松江区", "上海市松江区"})  # as people write 松江区
+
+
+def normalise_city(text: str) -> str:
+    """The city as people write it, as stored: 上海市松江区 → 松江区, 嘉兴 → 嘉兴市, spaces dropped."""
+    city = "".join(text.split())
+    if city in LOCAL_CITY_NAMES:
+        return LOCAL_CITY
+    return city + "市" if city + "市" in G60_CITIES else city
+
+
 def check_enterprise(record: EnterpriseRecord) -> EnterpriseRecord:
     """Validate a record and return it with a normalised USCC; raise InvalidRecord otherwise."""
     code = check_uscc(record.uscc)
     if not record.name.strip():
         raise InvalidRecord("name", "企业名称不能为空")
     check_location(record.lon, record.lat)
-    if not record.city.strip():
+    city = normalise_city(record.city)
+    if not city:
         raise InvalidRecord("city", "所在城市不能为空（松江区内企业填“松江区”）")
-    if record.city not in G60_CITIES:
-        raise InvalidRecord(
-            "city", f"所在城市“{record.city}”应为松江区或G60科创走廊城市（{'、'.join(G60_CITIES[1:])}）"
-        )
-    if record.city != LOCAL_CITY and (record.lon is not None or record.town or record.park):
-        raise InvalidRecord("city", f"{record.city}的企业不能带松江区内的坐标、街镇或园区")
+    if city not in G60_CITIES:
+        raise InvalidRecord("city", f"所在城市“{city}”应为松江区或G60科创走廊城市（{'、'.join(G60_CITIES[1:])}）")
+    if city != LOCAL_CITY and (record.lon is not None or record.town or record.park):
+        raise InvalidRecord("city", f"{city}的企业不能带松江区内的坐标、街镇或园区")
     for name, label, value in (
         ("revenue_yuan", "营业收入（元）", record.revenue_yuan),
         ("employees", "员工人数", record.employees),
@@ -168,6 +178,6 @@ def check_enterprise(record: EnterpriseRecord) -> EnterpriseRecord:
     if record.lon is not None and record.precision is LocationPrecision.UNKNOWN:
         raise InvalidRecord("precision", "有坐标的企业必须注明定位精度（surveyed/address/park/town）")
     industry = check_industry_code(record.industry_code)
-    if (code, industry) == (record.uscc, record.industry_code):
+    if (code, industry, city) == (record.uscc, record.industry_code, record.city):
         return record
-    return replace(record, uscc=code, industry_code=industry)
+    return replace(record, uscc=code, industry_code=industry, city=city)

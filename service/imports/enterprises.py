@@ -13,6 +13,7 @@ from chainmap.records import (
     check_enterprise,
     check_industry_code,
     check_uscc,
+    normalise_city,
 )
 from geodata import LOCAL_CITY, Datum
 from geodata.placement import Placement, Placer
@@ -115,7 +116,7 @@ def parse_row(
     labels = check.field("labels", _labels)
     segments = check.field("segments", lambda text: _segments(text, known_segments))
     point, point_column = _point(check)
-    city = check.text("city") or LOCAL_CITY
+    city = normalise_city(check.text("city")) or LOCAL_CITY
     if city != LOCAL_CITY and point is not None:
         check.refuse("city", f"{city}的企业不能带松江区内的坐标（松江区内企业的所在城市填“松江区”或留空）")
     if check.problems or code is None:

@@ -1,9 +1,11 @@
 import os
+import random
 import re
 
 import pytest
 from fastapi.testclient import TestClient
 
+from chainmap.uscc import generate
 from service.api import create_app
 from service.db import head_revision
 from service.settings import Settings
@@ -98,6 +100,14 @@ def test_create_refuses_bad_input_with_a_chinese_message_naming_the_field(client
     beijing = client.post("/api/enterprises", json={"uscc": "91350100M000100Y43", "name": "京企", "city": "北京市"})
     assert beijing.status_code == 422 and beijing.json()["detail"][0]["field"] == "city"
     assert "所在城市“北京市”应为松江区或G60科创走廊城市" in beijing.json()["detail"][0]["msg"]
+
+
+def test_the_city_is_read_as_people_write_it(client):
+    for seed, typed, stored in ((901, "嘉兴 ", "嘉兴市"), (902, "上海市松江区", "松江区")):
+        uscc = generate(random.Random(seed))
+        made = client.post("/api/enterprises", json={"uscc": uscc, "name": f"{typed}企业", "city": typed})
+        assert made.status_code == 201, made.text
+        assert made.json()["city"] == stored
 
 
 def test_create_stores_a_valid_enterprise(client):
