@@ -67,8 +67,7 @@ async def create_event(request: Request, session: SessionDep, who: api.Organiser
     try:
         made = await run_in_threadpool(api.create, api.EventIn.model_validate(fields), request, session, who)
     except (ValidationError, HTTPException) as exc:
-        _flash(request, error=_message(exc))
-        return RedirectResponse("/events", status_code=303)
+        return _back(request, "/events", error=_message(exc))
     return RedirectResponse(f"/events/{made['id']}", status_code=303)
 
 
@@ -172,20 +171,23 @@ async def _run(request: Request, session, who: Principal, event_id: int, entry: 
     try:
         body = body_model.model_validate(_fields(await request.form()))
         result = await run_in_threadpool(handler, event_id, body, request, session, who)
-        _flash(request, notice=notice(result))
+        return _back(request, f"/events/{event_id}", notice=notice(result))
     except (ValidationError, HTTPException) as exc:
-        _flash(request, error=_message(exc))
-    return RedirectResponse(f"/events/{event_id}", status_code=303)
+        return _back(request, f"/events/{event_id}", error=_message(exc))
 
 
-def _flash(request: Request, **message: str) -> None:
-    """What the next page shows once (``notice`` or ``error``), kept in the signed session rather than the
-    address, so that no link can make the page say something."""
-    request.session["flash"] = message
+def _back(request: Request, page: str, **message: str) -> RedirectResponse:
+    """Back to ``page``, which shows ``message`` (``notice`` or ``error``) once. The message is kept in the
+    signed session rather than the address, so that no link can make a page say something."""
+    request.session["flash"] = {"page": page, **message}
+    return RedirectResponse(page, status_code=303)
 
 
 def _flashed(request: Request) -> dict[str, str]:
-    return request.session.pop("flash", {})
+    """The message left for this page (one left for another page, in another tab, waits for it)."""
+    if request.session.get("flash", {}).get("page") != request.url.path:
+        return {}
+    return {k: v for k, v in request.session.pop("flash").items() if k != "page"}
 
 
 @router.post("/events/{event_id}/manage/{operation}")

@@ -298,8 +298,11 @@ def test_a_link_cannot_make_an_event_page_say_something_and_a_notice_shows_once(
     forged = "请拨打400-000-0000领取补贴"
     assert forged not in admin.get(f"{page}?notice={forged}&error={forged}").text
     assert forged not in admin.get(f"/events?error={forged}").text
-    registered = admin.post(f"{page}/join/register", data={"role": "host", "uscc": firms[2][0]})
-    assert "报名成功" in registered.text and "?" not in str(registered.url)
+    other = f"/events/{admin.post('/api/events', json={'name': '另一场', 'held_on': COMING}).json()['id']}"
+    posted = admin.post(f"{page}/join/register", data={"role": "host", "uscc": firms[2][0]}, follow_redirects=False)
+    assert posted.headers["location"] == page
+    assert "报名成功" not in admin.get(other).text  # another event's page, opened in another tab meanwhile
+    assert "报名成功" in admin.get(page).text
     assert "报名成功" not in admin.get(page).text  # shown once, then gone
 
 
