@@ -103,7 +103,8 @@ def rows_from_numbered(records: Iterable[tuple[int, dict]]) -> tuple[list[Contra
         if record.get("contracted_yuan") not in (None, "") and numbers["contracted_yuan"] is None:
             bad.append("contracted_yuan")
         if bad:
-            message = f"“{record.get(bad[0], '')}”不是整数金额或年份，或超出范围（{FIELD_NAMES[bad[0]]}）"
+            expected = "不是整数年份" if bad[0] == "year" else "不是整数金额（元）"
+            message = f"“{record.get(bad[0], '')}”{expected}，或超出范围"
             errors.append(RowError(index, bad[0], message))
             continue
         rows.append(

@@ -128,7 +128,7 @@ def test_api_estimate_reports_rows_and_honours_params(db_url, sign_in):
     assert [x["reward_yuan"] for x in default["lines"]] == [320_000, 90_000, 0]
     assert [x["reward_yuan"] for x in other["lines"]] == [320_000, 90_000, 40_000]
     assert default["errors"] == [
-        {"row": 4, "field": "performed_yuan", "message": "“abc”不是整数金额或年份，或超出范围（履约金额）"}
+        {"row": 4, "field": "performed_yuan", "message": "“abc”不是整数金额（元），或超出范围"}
     ]
     assert "沪松经规〔2024〕4号" in default["source"]
 
