@@ -76,15 +76,13 @@ async def error_page(request: Request, exc: Exception) -> Response:
     return templates.TemplateResponse(request, "error.html", context, status_code=exc.status_code, headers=exc.headers)
 
 
-def invalid_request_page(request: Request, exc: Exception) -> Response:
+async def invalid_request_page(request: Request, exc: Exception) -> Response:
     """A malformed address or form met in a browser is the error page, naming the fields as the forms label
     them; the API's stay JSON."""
     assert isinstance(exc, RequestValidationError)
     if _wants_json(request):
         return invalid_request(request, exc)
-    message = "；".join(form_errors(list(exc.errors())).values())
-    context = {"heading": HEADINGS[422], "message": message}
-    return templates.TemplateResponse(request, "error.html", context, status_code=422)
+    return await error_page(request, HTTPException(422, "；".join(form_errors(list(exc.errors())).values())))
 
 
 def _wants_json(request: Request) -> bool:
